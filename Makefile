@@ -1,0 +1,72 @@
+# 금융인증서 도우미. The two commands every new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+STAMP := $(VENV)/.installed
+
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export ACTIONS_PORT ?= 5055
+export RASA_PORT ?= 5005
+
+.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat eval bench lock clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant (REST on :$(RASA_PORT))"
+	@echo "make test   set up, validate, train if needed, run every test"
+	@echo "make shell  chat in the terminal        make train  train if data/config changed"
+	@echo "make eval   compare NLU pipelines       make bench  backend throughput/latency"
+
+# The venv is rebuilt whenever the pins change. Exact pins, then `pip check` must be clean.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) && echo "Using $$python" && \
+	  { [ -x $(PY) ] || $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==24.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(STAMP)
+
+train: setup
+	$(PY) scripts/train_if_changed.py
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+run: train
+	scripts/run.sh
+
+shell: train
+	scripts/run.sh shell
+
+test-unit: setup
+	$(PY) -m pytest -q tests --ignore=tests/integration
+
+test-dialogue: train
+	$(RASA) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out var/results/core
+
+test-chat: train
+	$(PY) -m pytest -q tests/integration
+
+test: validate test-unit test-dialogue test-chat
+	@echo "make test: all checks passed"
+
+eval: train
+	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md
+
+bench: setup
+	$(PY) -m certbackend.bench
+
+# Re-pin after changing a top-level requirement: resolves and freezes the full tree.
+lock: setup
+	$(PY) -m pip freeze --exclude-editable | grep -viE '^(pytest|iniconfig|pluggy|exceptiongroup|tomli)==' \
+	  | sed '1i # Runtime: exact pins for Rasa 3.6.21 on Python 3.10 (regenerate with make lock).' > requirements.txt
+
+clean:
+	rm -rf models/*.tar.gz models/.trained-hash models/spacy_ko_kiwi var .rasa

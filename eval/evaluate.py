@@ -1,0 +1,260 @@
+"""NLU evaluation: the project pipeline against Rasa's stock pipeline, on the same data.
+
+For each pipeline: stratified k-fold cross-validation over data/nlu, and a model trained on
+all of data/nlu scored on tests/nlu_heldout.yml (never used for training). Labels count FAQ
+sub-intents: a prediction of "faq" is scored as faq/<key> from the ResponseSelector.
+
+    python eval/evaluate.py --out docs/nlu-eval-report.md [--folds 5] [--no-cv]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import yaml  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
+
+from actions.settings import FAQ_CONFIDENCE_THRESHOLD  # noqa: E402
+from tests.training_data import RESPONSES_DIR, examples_by_label, training_examples  # noqa: E402
+
+PIPELINES = {"project": ROOT / "config.yml", "stock": ROOT / "eval" / "config_stock.yml"}
+HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
+TOPIC_GROUPS = {
+    "발급": ["what_is", "identity_verification", "issue_how", "issue_requirements",
+             "issue_precautions", "software_required", "cost"],
+    "저장·기기·타행": ["storage", "copy_how", "register_other_bank", "difference_joint_cert"],
+    "유효기간·갱신": ["validity", "renew_how", "renew_period", "renew_precautions", "expired",
+                 "after_renewal"],
+    "관리·보안": ["reissue", "password_forgot", "password_locked", "delete", "security",
+              "customer_center", "transfer_confirmation"],
+    "작업 요청": ["issue_certificate", "renew_certificate", "check_certificate", "copy_certificate",
+              "revoke_certificate", "change_pin"],
+    "대화": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel",
+           "human_handoff", "out_of_scope"],
+}
+
+Example = Tuple[str, str]  # (text, label)
+
+
+@dataclass
+class Prediction:
+    gold: str
+    label: str  # best label, ignoring the fallback threshold
+    fallback: bool  # FallbackClassifier fired
+    faq_confidence: float  # ResponseSelector confidence when label is faq/*
+
+
+@dataclass
+class RunResult:
+    predictions: List[Prediction] = field(default_factory=list)
+    train_seconds: List[float] = field(default_factory=list)
+
+
+def write_training_dir(examples: Sequence[Example], directory: Path) -> None:
+    by_label: Dict[str, List[str]] = defaultdict(list)
+    for text, label in examples:
+        by_label[label].append(text)
+    nlu = [{"intent": label, "examples": "".join(f"- {t}\n" for t in texts)}
+           for label, texts in sorted(by_label.items())]
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "nlu.yml", "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"version": "3.1", "nlu": nlu}, handle, allow_unicode=True, sort_keys=False)
+    for response_file in RESPONSES_DIR.glob("*.yml"):
+        shutil.copy(response_file, directory / response_file.name)
+
+
+def train(config: Path, examples: Sequence[Example], workdir: Path) -> Tuple[str, float]:
+    from rasa.model_training import train_nlu
+
+    data_dir = workdir / "data"
+    write_training_dir(examples, data_dir)
+    started = time.perf_counter()
+    model = train_nlu(str(config), str(data_dir), str(workdir / "models"), domain=str(ROOT / "domain.yml"))
+    return model, time.perf_counter() - started
+
+
+def predict(model_path: str, examples: Sequence[Example]) -> List[Prediction]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model_path)
+
+    async def parse_all():
+        return [await agent.parse_message(text) for text, _ in examples]
+
+    results = []
+    for (text, gold), parsed in zip(examples, asyncio.run(parse_all())):
+        ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] != "nlu_fallback"]
+        intent = ranking[0]["name"] if ranking else "nlu_fallback"
+        label, faq_confidence = intent, 0.0
+        if intent == "faq":
+            response = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
+            label = response.get("intent_response_key") or "faq"
+            faq_confidence = float(response.get("confidence") or 0.0)
+        fallback = parsed.get("intent", {}).get("name") == "nlu_fallback"
+        results.append(Prediction(gold, label, fallback, faq_confidence))
+    return results
+
+
+def stratified_folds(examples: Sequence[Example], folds: int, seed: int = 42) -> List[List[Example]]:
+    by_label: Dict[str, List[Example]] = defaultdict(list)
+    for example in examples:
+        by_label[example[1]].append(example)
+    buckets: List[List[Example]] = [[] for _ in range(folds)]
+    rng = random.Random(seed)
+    for label in sorted(by_label):
+        items = by_label[label][:]
+        rng.shuffle(items)
+        for index, item in enumerate(items):
+            buckets[index % folds].append(item)
+    return buckets
+
+
+def all_training_examples() -> List[Example]:
+    return [(text, label) for label, texts in training_examples().items() for text in texts]
+
+
+def heldout_examples() -> List[Example]:
+    return [(text, label) for label, texts in examples_by_label([HELDOUT]).items() for text in texts]
+
+
+def run_cv(config: Path, folds: int) -> RunResult:
+    result = RunResult()
+    buckets = stratified_folds(all_training_examples(), folds)
+    for index in range(folds):
+        train_set = [e for i, b in enumerate(buckets) if i != index for e in b]
+        with tempfile.TemporaryDirectory() as workdir:
+            model, seconds = train(config, train_set, Path(workdir))
+            result.train_seconds.append(seconds)
+            result.predictions.extend(predict(model, buckets[index]))
+        logging.warning("%s fold %d/%d done in %.0fs", config.name, index + 1, folds, seconds)
+    return result
+
+
+def run_heldout(config: Path) -> RunResult:
+    result = RunResult()
+    with tempfile.TemporaryDirectory() as workdir:
+        model, seconds = train(config, all_training_examples(), Path(workdir))
+        result.train_seconds.append(seconds)
+        result.predictions = predict(model, heldout_examples())
+    return result
+
+
+# ---- metrics and report -------------------------------------------------------------------
+
+def accuracy(predictions: Sequence[Prediction]) -> float:
+    return sum(p.label == p.gold for p in predictions) / len(predictions)
+
+
+def answered_right(predictions: Sequence[Prediction]) -> float:
+    """What a customer sees: the right answer, not a fallback or an unsure-FAQ suggestion."""
+    def ok(p: Prediction) -> bool:
+        confident = not p.label.startswith("faq/") or p.faq_confidence >= FAQ_CONFIDENCE_THRESHOLD
+        return p.label == p.gold and not p.fallback and confident
+    return sum(map(ok, predictions)) / len(predictions)
+
+
+def macro_f1(predictions: Sequence[Prediction]) -> float:
+    labels = sorted({p.gold for p in predictions})
+    return f1_score([p.gold for p in predictions], [p.label for p in predictions], labels=labels,
+                    average="macro", zero_division=0)
+
+
+def per_label_f1(predictions: Sequence[Prediction]) -> Dict[str, float]:
+    labels = sorted({p.gold for p in predictions})
+    scores = f1_score([p.gold for p in predictions], [p.label for p in predictions], labels=labels,
+                      average=None, zero_division=0)
+    return dict(zip(labels, scores))
+
+
+def short(label: str) -> str:
+    return label.split("/", 1)[-1]
+
+
+def group_f1(scores: Dict[str, float]) -> Dict[str, float]:
+    out = {}
+    for group, members in TOPIC_GROUPS.items():
+        values = [v for k, v in scores.items() if short(k) in members]
+        out[group] = sum(values) / len(values) if values else float("nan")
+    return out
+
+
+def confusions(predictions: Sequence[Prediction], top: int = 10) -> List[Tuple[Tuple[str, str], int]]:
+    return Counter((p.gold, p.label) for p in predictions if p.gold != p.label).most_common(top)
+
+
+def summary_rows(name: str, kind: str, result: RunResult) -> str:
+    p = result.predictions
+    fallback_rate = sum(x.fallback for x in p) / len(p)
+    return (f"| {name} | {kind} | {len(p)} | {accuracy(p):.1%} | {macro_f1(p):.3f} | "
+            f"{answered_right(p):.1%} | {fallback_rate:.1%} | {max(result.train_seconds):.0f} s |")
+
+
+def report(results: Dict[Tuple[str, str], RunResult], folds: int) -> str:
+    lines = [
+        "# NLU evaluation report",
+        "",
+        "Generated by `make eval` (eval/evaluate.py). Labels count FAQ sub-intents (`faq/<key>`).",
+        f"Cross-validation: {folds} stratified folds over `data/nlu`. Held-out: `tests/nlu_heldout.yml`,",
+        "written separately from the training data and never trained on.",
+        "",
+        "- **accuracy / macro F1**: the label NLU ranks first (FallbackClassifier threshold ignored).",
+        f"- **answered right**: correct *and* not sent to the fallback *and*, for FAQs, ResponseSelector",
+        f"  confidence ≥ {FAQ_CONFIDENCE_THRESHOLD} (what `action_answer_faq` requires) — what a customer sees.",
+        "- **train time**: the slowest single training run of that row on this machine (2 cores).",
+        "",
+        "| pipeline | set | n | accuracy | macro F1 | answered right | fallback | train time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, kind), result in results.items():
+        lines.append(summary_rows(name, kind, result))
+    for (name, kind), result in results.items():
+        scores = per_label_f1(result.predictions)
+        lines += ["", f"## {name} pipeline, {kind}", "", "| topic group | mean F1 |", "|---|---|"]
+        lines += [f"| {g} | {v:.3f} |" for g, v in group_f1(scores).items()]
+        lines += ["", "Per-label F1 (lowest first):", "", "| label | F1 |", "|---|---|"]
+        lines += [f"| {label} | {score:.3f} |" for label, score in sorted(scores.items(), key=lambda kv: kv[1])]
+        lines += ["", "Worst confusions:", "", "| gold | predicted | count |", "|---|---|---|"]
+        lines += [f"| {g} | {pr} | {n} |" for (g, pr), n in confusions(result.predictions)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "nlu-eval-report.md")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-cv", action="store_true", help="held-out only (faster)")
+    parser.add_argument("--pipelines", default="project,stock")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    results: Dict[Tuple[str, str], RunResult] = {}
+    for name in args.pipelines.split(","):
+        config = PIPELINES[name]
+        results[(name, "held-out")] = run_heldout(config)
+        print(summary_rows(name, "held-out", results[(name, "held-out")]), flush=True)
+        if not args.no_cv:
+            results[(name, f"{args.folds}-fold CV")] = run_cv(config, args.folds)
+            print(summary_rows(name, "CV", results[(name, f"{args.folds}-fold CV")]), flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report(results, args.folds), encoding="utf-8")
+    print(f"Report written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Korean language processing for the assistant: Kiwi morphology inside a spaCy pipeline."""

@@ -1,0 +1,81 @@
+"""Kiwi morphological analysis turned into non-overlapping, offset-safe segments.
+
+Kiwi reports morphemes with character offsets into the input, but those spans are not a
+clean partition of the text: contracted syllables give two morphemes one character
+(됐 = 되 + 었), and some morphemes have no surface at all (the copula in 뭐야). Entity
+extraction and spaCy both need tokens that tile the text, so overlapping morphemes are merged
+into one segment and zero-length ones are folded into the segment at their position.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, List, Sequence, Tuple
+
+from kiwipiepy import Kiwi
+
+# High enough that a registered domain word beats Kiwi's own split of it.
+USER_WORD_SCORE = 5.0
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    forms: List[str] = field(default_factory=list)
+    tags: List[str] = field(default_factory=list)
+
+    @property
+    def lemma(self) -> str:
+        return "+".join(self.forms)
+
+    @property
+    def tag(self) -> str:
+        return "+".join(self.tags)
+
+    def absorb(self, form: str, tag: str, end: int) -> None:
+        self.forms.append(form)
+        self.tags.append(tag)
+        self.end = max(self.end, end)
+
+
+class MorphAnalyzer:
+    def __init__(self, user_words: Iterable[Tuple[str, str]] = ()) -> None:
+        self.user_words = list(user_words)
+        self._kiwi = Kiwi()
+        for word, tag in self.user_words:
+            self._kiwi.add_user_word(word, tag, USER_WORD_SCORE)
+
+    def segments(self, text: str) -> List[Segment]:
+        morphemes = [(t.form, t.tag, t.start, t.start + t.len) for t in self._kiwi.tokenize(text)]
+        return merge_morphemes(morphemes)
+
+
+def merge_morphemes(morphemes: Sequence[Tuple[str, str, int, int]]) -> List[Segment]:
+    """Merge (form, tag, start, end) morphemes into segments that never overlap.
+
+    A zero-length morpheme joins the segment that covers its position, or the next one that
+    starts there; it never creates a segment of its own.
+    """
+    segments: List[Segment] = []
+    pending: List[Tuple[str, str]] = []  # zero-length morphemes waiting for a segment
+    for form, tag, start, end in sorted(morphemes, key=lambda m: (m[2], m[3])):
+        current = segments[-1] if segments else None
+        if end <= start:
+            if current is not None and start < current.end:
+                current.absorb(form, tag, current.end)
+            else:
+                pending.append((form, tag))
+            continue
+        if current is not None and start < current.end:
+            current.absorb(form, tag, end)
+            continue
+        segment = Segment(start, end)
+        for pending_form, pending_tag in pending:
+            segment.absorb(pending_form, pending_tag, end)
+        pending.clear()
+        segment.absorb(form, tag, end)
+        segments.append(segment)
+    if pending and segments:
+        for form, tag in pending:
+            segments[-1].absorb(form, tag, segments[-1].end)
+    return segments

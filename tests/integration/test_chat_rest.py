@@ -1,0 +1,82 @@
+"""Chats with the running assistant over the REST channel, in Korean, as a customer would."""
+import uuid
+
+import pytest
+import requests
+import yaml
+from rasa.core.nlg.interpolator import interpolate
+
+from certpolicy import load_policy
+from tests.training_data import ROOT, responses
+
+POLICY_VALUES = load_policy().template_values()
+STORIES = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
+FAQ_QUESTIONS = {
+    step["intent"].split("/", 1)[1]: step["user"].strip()
+    for story in STORIES
+    for step in story["steps"][:1]
+    if str(step.get("intent", "")).startswith("faq/")
+}
+
+
+def say(url: str, message: str, sender: str = None):
+    reply = requests.post(f"{url}/webhooks/rest/webhook",
+                          json={"sender": sender or uuid.uuid4().hex, "message": message}, timeout=60)
+    assert reply.status_code == 200
+    return reply.json()
+
+
+def rendered(name: str) -> dict:
+    import copy
+
+    return interpolate(copy.deepcopy(responses()[name][0]), POLICY_VALUES)
+
+
+def test_every_faq_topic_is_covered_by_a_question():
+    assert len(FAQ_QUESTIONS) == 24
+
+
+@pytest.mark.parametrize("key", sorted(FAQ_QUESTIONS))
+def test_faq_question_gets_its_answer_with_policy_numbers(rasa_url, key):
+    messages = say(rasa_url, FAQ_QUESTIONS[key])
+    expected = rendered(f"utter_faq/{key}")
+    assert [m.get("text") for m in messages] == [expected["text"]]
+    assert "{" not in messages[0]["text"]
+    assert [b["payload"] for b in messages[0].get("buttons", [])] == [b["payload"] for b in expected.get("buttons", [])]
+
+
+def test_faq_button_opens_the_named_answer(rasa_url):
+    messages = say(rasa_url, '/faq{"faq_key":"renew_period"}')
+    assert messages[0]["text"] == rendered("utter_faq/renew_period")["text"]
+    assert f"{load_policy().renewal_window_days}일" in messages[0]["text"]
+
+
+def test_greeting_offers_topic_buttons(rasa_url):
+    messages = say(rasa_url, "안녕하세요")
+    assert messages[0]["text"] == rendered("utter_greet")["text"]
+    assert len(messages[0]["buttons"]) >= 4
+
+
+def test_handoff_gives_the_customer_center_number(rasa_url):
+    messages = say(rasa_url, "상담원 연결해 주세요")
+    assert load_policy().customer_center_phone in messages[0]["text"]
+
+
+def test_out_of_scope_is_declined_politely(rasa_url):
+    messages = say(rasa_url, "오늘 서울 날씨 어때요?")
+    assert messages[0]["text"] == rendered("utter_out_of_scope")["text"]
+
+
+def test_gibberish_gets_suggestions_or_a_rephrase_request(rasa_url):
+    messages = say(rasa_url, "ㅁㄴㅇㄹ ㅂㅈㄷㄱ")
+    texts = [m["text"] for m in messages]
+    assert texts[0] in (rendered("utter_fallback_suggestions")["text"], rendered("utter_fallback_unclear")["text"])
+    assert any(b["payload"] == "/human_handoff" for b in messages[0]["buttons"])
+
+
+def test_a_conversation_keeps_going_after_a_task_request(rasa_url):
+    sender = uuid.uuid4().hex
+    first = say(rasa_url, "인증서 갱신해 주세요", sender)
+    assert first[0]["text"] == rendered("utter_renew_certificate")["text"]
+    second = say(rasa_url, "고마워요", sender)
+    assert second[0]["text"] == rendered("utter_you_are_welcome")["text"]

@@ -1,0 +1,98 @@
+"""The Kiwi-backed spaCy pipeline: offsets, merging, domain words, entities, Rasa tokens."""
+import pytest
+import spacy
+
+from korean_nlp.build_pipeline import build
+from korean_nlp.morphology import merge_morphemes
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory):
+    # Round-trip through disk, the way Rasa's SpacyNLP loads it.
+    path = tmp_path_factory.mktemp("pipeline") / "ko_kiwi"
+    build().to_disk(path)
+    return spacy.load(path)
+
+
+def test_overlapping_morphemes_share_one_token():
+    # 됐어요: 되(0,1) 었(0,1) 어요(1,3): 되 and 었 share the first syllable.
+    segments = merge_morphemes([("되", "VV", 0, 1), ("었", "EP", 0, 1), ("어요", "EF", 1, 3)])
+    assert [(s.start, s.end, s.lemma, s.tag) for s in segments] == [
+        (0, 1, "되+었", "VV+EP"),
+        (1, 3, "어요", "EF"),
+    ]
+
+
+def test_zero_length_morpheme_joins_the_token_at_its_position():
+    # 뭐야: the copula 이 has no surface; it must not become an empty token.
+    segments = merge_morphemes([("뭐", "NP", 0, 1), ("이", "VCP", 1, 1), ("야", "EF", 1, 2)])
+    assert [(s.start, s.end, s.lemma) for s in segments] == [(0, 1, "뭐"), (1, 2, "이+야")]
+
+
+def test_trailing_zero_length_morpheme_is_kept():
+    segments = merge_morphemes([("학생", "NNG", 0, 2), ("이", "VCP", 2, 2)])
+    assert [(s.start, s.end, s.lemma) for s in segments] == [(0, 2, "학생+이")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "금융인증서갱신했어요",
+        "뭐야  공인인증서랑 otp\n필요해?",
+        "됐어요 ㅋㅋ!!",
+        "  앞뒤 공백도 그대로  ",
+        "인증셔 갱싱 어떻해여 ㅠㅠ",
+        "🙂 이모지와 emoji 123-456",
+    ],
+)
+def test_doc_rebuilds_the_text_exactly_and_tokens_never_overlap(nlp, text):
+    doc = nlp(text)
+    assert doc.text == text
+    previous_end = 0
+    for token in doc:
+        assert token.text, "empty token"
+        assert token.idx >= previous_end
+        assert text[token.idx : token.idx + len(token.text)] == token.text
+        previous_end = token.idx + len(token.text)
+
+
+def test_contraction_gets_normalized_lemma_and_tags(nlp):
+    doc = nlp("갱신했어요")
+    assert [(t.text, t.lemma_, t.tag_) for t in doc] == [
+        ("갱신", "갱신", "NNG"),
+        ("했", "하+었", "XSV+EP"),
+        ("어요", "어요", "EF"),
+    ]
+    assert doc[0].pos_ == "NOUN"
+
+
+@pytest.mark.parametrize("word", ["금융인증서", "공동인증서", "스타뱅킹", "이체확인증", "재발급"])
+def test_domain_words_stay_whole(nlp, word):
+    doc = nlp(f"{word}는 어떻게 해요")
+    assert doc[0].text == word
+
+
+def test_entity_ruler_spans_align_with_characters(nlp):
+    text = "kb스타뱅킹에서 공인인증서 말고 금융인증서 쓰려면 otp 필요해요?"
+    doc = nlp(text)
+    found = {(e.label_, text[e.start_char : e.end_char]) for e in doc.ents}
+    assert found == {
+        ("channel", "kb스타뱅킹"),
+        ("cert_type", "공인인증서"),
+        ("cert_type", "금융인증서"),
+        ("security_medium", "otp"),
+    }
+
+
+def test_rasa_spacy_tokenizer_gets_lemmas_and_pos(nlp):
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    text = "새폰에서 인증서 쓰려면"
+    message = Message(data={TEXT: text, SPACY_DOCS[TEXT]: nlp(text)})
+    tokens = SpacyTokenizer(SpacyTokenizer.get_default_config()).tokenize(message, TEXT)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert [t.lemma for t in tokens][:3] == ["새", "폰", "에서"]
+    assert tokens[0].data["pos"] == "MM"

@@ -1,0 +1,66 @@
+"""Checks on the hand-written data: coverage, size, and no example claimed by two labels."""
+from collections import Counter
+
+import pytest
+import yaml
+
+from actions.topics import faq_titles, task_titles
+from tests.training_data import ROOT, normalized, responses, training_examples
+
+MIN_EXAMPLES = 25
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+FAQ_KEYS = sorted(faq_titles())
+NON_FAQ_INTENTS = sorted(i for i in DOMAIN["intents"] if i != "faq")
+
+
+def test_faq_keys_are_exactly_the_contract():
+    assert len(FAQ_KEYS) == 24
+    trained = sorted(label.split("/", 1)[1] for label in training_examples() if label.startswith("faq/"))
+    assert trained == FAQ_KEYS
+
+
+@pytest.mark.parametrize("key", FAQ_KEYS)
+def test_every_faq_key_has_an_answer_and_enough_examples(key):
+    assert f"utter_faq/{key}" in responses()
+    assert len(training_examples().get(f"faq/{key}", [])) >= MIN_EXAMPLES
+
+
+@pytest.mark.parametrize("intent", NON_FAQ_INTENTS)
+def test_every_intent_has_enough_examples(intent):
+    assert len(training_examples().get(intent, [])) >= MIN_EXAMPLES
+
+
+def test_task_intents_have_answers_and_titles():
+    for intent in task_titles():
+        assert intent in DOMAIN["intents"]
+        assert f"utter_{intent}" in responses()
+
+
+def test_no_example_belongs_to_two_labels():
+    owners = {}
+    clashes = []
+    for label, examples in training_examples().items():
+        for example in examples:
+            key = normalized(example)
+            if key in owners and owners[key] != label:
+                clashes.append((example, owners[key], label))
+            owners.setdefault(key, label)
+    assert clashes == []
+
+
+def test_no_duplicate_examples_within_a_label():
+    duplicates = {
+        label: [text for text, count in Counter(map(normalized, examples)).items() if count > 1]
+        for label, examples in training_examples().items()
+    }
+    assert {label: d for label, d in duplicates.items() if d} == {}
+
+
+def test_heldout_set_is_not_in_training_data():
+    from tests.training_data import examples_by_label
+
+    heldout = examples_by_label([ROOT / "tests" / "nlu_heldout.yml"])
+    assert sum(map(len, heldout.values())) >= 150
+    trained = {normalized(e) for examples in training_examples().values() for e in examples}
+    leaked = [e for examples in heldout.values() for e in examples if normalized(e) in trained]
+    assert leaked == []
