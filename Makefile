@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Rasa's telemetry and error reporting would phone home; this product never does.
+export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 

@@ -1,4 +1,4 @@
-"""Answers FAQ questions, from free text or from an FAQ button."""
+"""Answers the FAQ a button names."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -6,18 +6,15 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.nlu_signals import requested_faq_key, selected_faq
-from actions.settings import FAQ_CONFIDENCE_THRESHOLD
-from actions.suggestions import offer_suggestions
+from actions.nlu_signals import requested_faq_key
 from actions.topics import faq_response
 
 
 class ActionAnswerFaq(Action):
-    """Utters ``utter_faq/<key>``, or offers candidates when the choice of FAQ is unsure.
+    """Utters ``utter_faq/<key>`` for a button payload ``/faq{"faq_key": "<key>"}``.
 
-    Used instead of Rasa's built-in ``utter_faq`` for two reasons: a button payload cannot
-    fill the ResponseSelector (rasa#6370), so buttons name the key as an entity; and the
-    FallbackClassifier never sees the ResponseSelector's confidence (rasa#9723).
+    Typed questions are answered by Rasa's own ``utter_faq``. A payload skips NLU, so the
+    ResponseSelector never runs and ``utter_faq`` would have nothing to say (rasa#6370).
     """
 
     def name(self) -> Text:
@@ -26,14 +23,9 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        message = tracker.latest_message
-        key = requested_faq_key(message)
+        key = requested_faq_key(tracker.latest_message)
         if key is None:
-            selected = selected_faq(message)
-            if selected is not None and selected.confidence >= FAQ_CONFIDENCE_THRESHOLD:
-                key = selected.key
-        if key is None:
-            offer_suggestions(dispatcher, message)
+            dispatcher.utter_message(response="utter_fallback_unclear")
         else:
             dispatcher.utter_message(response=faq_response(key))
         return []

@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.nlu_signals import Candidate, ranked_candidates
-from actions.topics import faq_payload, faq_titles, task_payload, task_titles
+from actions.topics import faq_payload, faq_titles, suggestion_prompt, task_payload, task_titles
 
 HANDOFF_BUTTON = {"title": "상담원 연결", "payload": "/human_handoff"}
 
@@ -24,5 +24,5 @@ def offer_suggestions(dispatcher: CollectingDispatcher, message: Dict[str, Any])
         dispatcher.utter_message(response="utter_fallback_unclear")
         return []
     buttons = [candidate_button(c) for c in candidates] + [HANDOFF_BUTTON]
-    dispatcher.utter_message(response="utter_fallback_suggestions", buttons=buttons)
+    dispatcher.utter_message(text=suggestion_prompt(), buttons=buttons)
     return candidates

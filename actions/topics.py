@@ -26,6 +26,10 @@ def task_titles() -> Dict[str, str]:
     return _catalogue()["tasks"]
 
 
+def suggestion_prompt() -> str:
+    return _catalogue()["suggestion_prompt"]
+
+
 def faq_response(key: str) -> str:
     return f"utter_{FAQ_INTENT}/{key}"
 

@@ -24,7 +24,7 @@ def build() -> Language:
     nlp = spacy.blank(
         "ko", config={"nlp": {"tokenizer": {"@tokenizers": "korean_nlp.kiwi_tokenizer.v1"}}}
     )
-    nlp.tokenizer = KiwiTokenizer(nlp.vocab, terms.user_words())
+    nlp.tokenizer = KiwiTokenizer(nlp.vocab, terms.user_words(), terms.lemma_aliases())
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     patterns = []
     for label, values in terms.entity_synonyms().items():

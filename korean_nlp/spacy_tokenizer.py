@@ -8,7 +8,7 @@ Universal POS (through spaCy's Korean tag map) as ``pos_``. The registration is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import srsly
 from spacy.lang.ko.tag_map import TAG_MAP
@@ -36,9 +36,15 @@ def _universal_pos(tag: str) -> str:
 
 
 class KiwiTokenizer(DummyTokenizer):
-    def __init__(self, vocab: Vocab, user_words: Iterable[Tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        vocab: Vocab,
+        user_words: Iterable[Tuple[str, str]] = (),
+        lemma_aliases: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.vocab = vocab
         self.user_words = [tuple(w) for w in user_words]
+        self.lemma_aliases = dict(lemma_aliases or {})
         self._analyzer: Optional[MorphAnalyzer] = None
 
     @property
@@ -50,6 +56,7 @@ class KiwiTokenizer(DummyTokenizer):
 
     def __call__(self, text: str) -> Doc:
         words, spaces, lemmas, tags = self._layout(text, self.analyzer.segments(text))
+        lemmas = [self.lemma_aliases.get(lemma, lemma) for lemma in lemmas]
         doc = Doc(self.vocab, words=words, spaces=spaces, lemmas=lemmas, tags=tags)
         for token in doc:
             token.pos = _universal_pos(token.tag_) if not token.is_space else token.pos
@@ -99,12 +106,15 @@ class KiwiTokenizer(DummyTokenizer):
             add_gap(text[cursor:])
         return words, spaces, lemmas, tags
 
-    # Serialization: the user dictionary travels with the saved pipeline.
+    # Serialization: the user dictionary and aliases travel with the saved pipeline.
     def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.json_dumps({"user_words": self.user_words}).encode("utf-8")
+        settings = {"user_words": self.user_words, "lemma_aliases": self.lemma_aliases}
+        return srsly.json_dumps(settings).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude=tuple()) -> "KiwiTokenizer":
-        self.user_words = [tuple(w) for w in srsly.json_loads(data)["user_words"]]
+        settings = srsly.json_loads(data)
+        self.user_words = [tuple(w) for w in settings["user_words"]]
+        self.lemma_aliases = dict(settings.get("lemma_aliases") or {})
         self._analyzer = None
         return self
 

@@ -20,6 +20,10 @@ def user_words() -> List[Tuple[str, str]]:
     return [(word, tag) for word, tag in _load()["user_words"]]
 
 
+def lemma_aliases() -> Dict[str, str]:
+    return dict(_load().get("lemma_aliases") or {})
+
+
 def entity_synonyms() -> Dict[str, Dict[str, List[str]]]:
     """label -> canonical value -> surface forms."""
     return _load()["entities"]

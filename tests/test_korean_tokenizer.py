@@ -94,5 +94,10 @@ def test_rasa_spacy_tokenizer_gets_lemmas_and_pos(nlp):
     message = Message(data={TEXT: text, SPACY_DOCS[TEXT]: nlp(text)})
     tokens = SpacyTokenizer(SpacyTokenizer.get_default_config()).tokenize(message, TEXT)
     assert all(text[t.start : t.end] == t.text for t in tokens)
-    assert [t.lemma for t in tokens][:3] == ["새", "폰", "에서"]
+    assert [t.lemma for t in tokens][:3] == ["새", "휴대폰", "에서"]
     assert tokens[0].data["pos"] == "MM"
+
+
+def test_known_variants_share_a_lemma_but_keep_their_text(nlp):
+    doc = nlp("비번 까먹음")
+    assert (doc[0].text, doc[0].lemma_) == ("비번", "비밀번호")

@@ -40,7 +40,7 @@ def rasa_url(tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs")
     actions_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "ACTIONS_PORT": str(actions_port), "PYTHONPATH": str(ROOT),
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
+           "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
     python = sys.executable
     actions_log, rasa_log = logs / "actions.log", logs / "rasa.log"
     actions = subprocess.Popen(
