@@ -6,8 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionSuggestTopics
 from actions.faq import ActionAnswerFaq
-from actions.settings import FAQ_CONFIDENCE_THRESHOLD
-from actions.topics import faq_payload
+from actions.topics import faq_payload, suggestion_prompt
 
 
 def tracker_for(message):
@@ -32,20 +31,14 @@ def nlu_message(intent_ranking, faq_ranking=(), text="..."):
     }
 
 
-def test_confident_faq_gets_its_answer():
-    message = nlu_message([("faq", 0.97)], [("renew_period", 0.91), ("renew_how", 0.05)])
-    messages, _ = run(ActionAnswerFaq(), message)
-    assert [m["response"] for m in messages] == ["utter_faq/renew_period"]
-
-
-def test_unsure_faq_choice_offers_candidates_instead_of_guessing():
-    below = FAQ_CONFIDENCE_THRESHOLD - 0.05
+def test_unsure_faq_choice_offers_its_candidates():
+    # What the FAQ confidence gate hands over: nlu_fallback on top, faq and its ranking kept.
     message = nlu_message(
-        [("faq", 0.95), ("renew_certificate", 0.03)],
-        [("renew_how", below), ("renew_period", below - 0.1), ("expired", 0.08)],
+        [("nlu_fallback", 0.4), ("faq", 0.95), ("renew_certificate", 0.03)],
+        [("renew_how", 0.35), ("renew_period", 0.25), ("expired", 0.08)],
     )
-    messages, _ = run(ActionAnswerFaq(), message)
-    assert len(messages) == 1 and messages[0]["response"] == "utter_fallback_suggestions"
+    messages, _ = run(ActionSuggestTopics(), message)
+    assert len(messages) == 1 and messages[0]["text"] == suggestion_prompt()
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == [faq_payload("renew_how"), faq_payload("renew_period"), faq_payload("expired"), "/human_handoff"]
 
@@ -99,3 +92,36 @@ def test_policy_nlg_fills_numbers_into_a_response():
     result = asyncio.run(nlg.generate("utter_x", tracker, "rest"))
     assert result["text"] == f"유효기간은 {load_policy().validity_years}년이에요."
     assert result["buttons"][0]["payload"] == '/faq{"faq_key":"validity"}'
+
+
+def test_faq_confidence_gate_turns_an_unsure_faq_into_fallback():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.faq_confidence_gate import FaqConfidenceGate
+
+    gate = FaqConfidenceGate({"retrieval_intent": "faq", "threshold": 0.4})
+
+    def message(faq_confidence):
+        return Message(data={
+            "text": "갱신",
+            "intent": {"name": "faq", "confidence": 0.9},
+            "intent_ranking": [{"name": "faq", "confidence": 0.9}],
+            "response_selector": {"faq": {"response": {"confidence": faq_confidence,
+                                                       "intent_response_key": "faq/renew_how"}}},
+        })
+
+    unsure, sure = gate.process([message(0.39), message(0.41)])
+    assert unsure.get("intent")["name"] == "nlu_fallback"
+    assert [i["name"] for i in unsure.get("intent_ranking")] == ["nlu_fallback", "faq"]
+    assert sure.get("intent")["name"] == "faq"
+    assert [i["name"] for i in sure.get("intent_ranking")] == ["faq"]
+
+
+def test_faq_confidence_gate_leaves_other_intents_alone():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.faq_confidence_gate import FaqConfidenceGate
+
+    gate = FaqConfidenceGate({"retrieval_intent": "faq", "threshold": 0.4})
+    greeting = Message(data={"text": "안녕", "intent": {"name": "greet", "confidence": 0.99}})
+    assert gate.process([greeting])[0].get("intent")["name"] == "greet"

@@ -54,8 +54,7 @@ def rasa_url(tmp_path_factory):
         wait_until(lambda: requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2).ok,
                    60, actions, actions_log)
         url = f"http://127.0.0.1:{rasa_port}"
-        wait_until(lambda: requests.get(f"{url}/status", timeout=2).status_code in (200, 403)
-                   and _model_ready(url), 180, rasa, rasa_log)
+        wait_until(lambda: requests.get(url, timeout=2).ok and _model_ready(url), 240, rasa, rasa_log)
         yield url
     finally:
         for process in (rasa, actions):

@@ -6,6 +6,7 @@ import requests
 import yaml
 from rasa.core.nlg.interpolator import interpolate
 
+from actions.topics import suggestion_prompt
 from certpolicy import load_policy
 from tests.training_data import ROOT, responses
 
@@ -70,7 +71,7 @@ def test_out_of_scope_is_declined_politely(rasa_url):
 def test_gibberish_gets_suggestions_or_a_rephrase_request(rasa_url):
     messages = say(rasa_url, "ㅁㄴㅇㄹ ㅂㅈㄷㄱ")
     texts = [m["text"] for m in messages]
-    assert texts[0] in (rendered("utter_fallback_suggestions")["text"], rendered("utter_fallback_unclear")["text"])
+    assert texts[0] in (suggestion_prompt(), rendered("utter_fallback_unclear")["text"])
     assert any(b["payload"] == "/human_handoff" for b in messages[0]["buttons"])
 
 
@@ -80,3 +81,19 @@ def test_a_conversation_keeps_going_after_a_task_request(rasa_url):
     assert first[0]["text"] == rendered("utter_renew_certificate")["text"]
     second = say(rasa_url, "고마워요", sender)
     assert second[0]["text"] == rendered("utter_you_are_welcome")["text"]
+
+
+def test_unsure_faq_offers_candidate_buttons_that_answer(rasa_url):
+    sender = uuid.uuid4().hex
+    # Ambiguous on purpose: a bare word that fits several topics.
+    first = say(rasa_url, "인증서", sender)
+    if first[0]["text"] == suggestion_prompt():
+        faq_buttons = [b for b in first[0]["buttons"] if b["payload"].startswith("/faq")]
+        assert faq_buttons, first
+        second = say(rasa_url, faq_buttons[0]["payload"], sender)
+        key = faq_buttons[0]["payload"].split('"faq_key":"', 1)[1].split('"', 1)[0]
+        assert second[0]["text"] == rendered(f"utter_faq/{key}")["text"]
+    else:
+        # The model was sure: then it must be one of the assistant's real answers.
+        known = {rendered(name)["text"] for name in responses()}
+        assert first[0]["text"] in known
