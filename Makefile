@@ -14,13 +14,13 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat eval bench lock clean
+.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat eval lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST on :$(RASA_PORT))"
 	@echo "make test   set up, validate, train if needed, run every test"
 	@echo "make shell  chat in the terminal        make train  train if data/config changed"
-	@echo "make eval   compare NLU pipelines       make bench  backend throughput/latency"
+	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
 
 # The venv is rebuilt whenever the pins change. Exact pins, then `pip check` must be clean.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/find-python.sh
@@ -61,9 +61,6 @@ test: validate test-unit test-dialogue test-chat
 
 eval: train
 	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md
-
-bench: setup
-	$(PY) -m certbackend.bench
 
 # Re-pin after changing a top-level requirement: resolves and freezes the full tree.
 lock: setup

@@ -15,7 +15,7 @@ MODELS = ROOT / "models"
 MODEL_NAME = "assistant"
 SPACY_PIPELINE = MODELS / "spacy_ko_kiwi"
 HASH_FILE = MODELS / ".trained-hash"
-INPUTS = ["config.yml", "domain.yml", "data", "korean_nlp", "requirements.txt"]
+INPUTS = ["config.yml", "domain.yml", "data", "korean_nlp", "nlu_components", "requirements.txt"]
 
 
 def content_hash() -> str:
