@@ -69,7 +69,7 @@ def test_out_of_scope_is_declined_politely(rasa_url):
 
 
 def test_gibberish_gets_suggestions_or_a_rephrase_request(rasa_url):
-    messages = say(rasa_url, "ㅁㄴㅇㄹ ㅂㅈㄷㄱ")
+    messages = say(rasa_url, "블라블라 쿵짝 얍")
     texts = [m["text"] for m in messages]
     assert texts[0] in (suggestion_prompt(), rendered("utter_fallback_unclear")["text"])
     assert any(b["payload"] == "/human_handoff" for b in messages[0]["buttons"])
