@@ -2,7 +2,7 @@
 
 Rasa's FallbackClassifier only looks at the intent confidence, never at the
 ResponseSelector's (rasa#9723): a message can be confidently "some FAQ" while the choice of
-*which* FAQ is a coin toss. These helpers expose both so actions can decide for themselves.
+*which* FAQ is a coin toss. These helpers read both rankings so the fallback can offer the real candidates.
 """
 from __future__ import annotations
 
@@ -38,18 +38,6 @@ def _faq_ranking(message: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 def _key_of(intent_response_key: str) -> str:
     return intent_response_key.split("/", 1)[-1]
-
-
-def selected_faq(message: Dict[str, Any]) -> Optional[Candidate]:
-    """The FAQ the ResponseSelector picked, with its own confidence."""
-    ranking = _faq_ranking(message)
-    if not ranking:
-        return None
-    best = max(ranking, key=lambda item: item.get("confidence") or 0.0)
-    key = _key_of(best.get("intent_response_key") or "")
-    if key not in faq_titles():
-        return None
-    return Candidate("faq", key, float(best.get("confidence") or 0.0))
 
 
 def ranked_candidates(message: Dict[str, Any], limit: int = 3, floor: float = 0.05) -> List[Candidate]:

@@ -54,8 +54,7 @@ Example = Tuple[str, str]  # (text, label)
 class Prediction:
     gold: str
     label: str  # best label, ignoring the fallback threshold
-    fallback: bool  # FallbackClassifier fired
-    faq_confidence: float  # ResponseSelector confidence when label is faq/*
+    fallback: bool  # FallbackClassifier or the FAQ confidence gate fired
 
 
 @dataclass
@@ -99,13 +98,12 @@ def predict(model_path: str, examples: Sequence[Example]) -> List[Prediction]:
     for (text, gold), parsed in zip(examples, asyncio.run(parse_all())):
         ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] != "nlu_fallback"]
         intent = ranking[0]["name"] if ranking else "nlu_fallback"
-        label, faq_confidence = intent, 0.0
+        label = intent
         if intent == "faq":
             response = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
             label = response.get("intent_response_key") or "faq"
-            faq_confidence = float(response.get("confidence") or 0.0)
         fallback = parsed.get("intent", {}).get("name") == "nlu_fallback"
-        results.append(Prediction(gold, label, fallback, faq_confidence))
+        results.append(Prediction(gold, label, fallback))
     return results
 
 
