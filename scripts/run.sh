@@ -23,7 +23,7 @@ fi
 
 cat <<MSG
 
-  금융인증서 도우미 is starting on http://127.0.0.1:$RASA_PORT (ready when Rasa logs "Rasa server is up and running").
+  금융인증서 도우미 is starting on http://127.0.0.1:$RASA_PORT (about 20 s to load the model).
   Talk to it:
     curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
          -H 'Content-Type: application/json' -d '{"sender":"me","message":"금융인증서 갱신은 어떻게 해요?"}'
