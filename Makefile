@@ -14,13 +14,16 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat eval lock clean
+.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz eval bench \
+  backend lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST on :$(RASA_PORT))"
 	@echo "make test   set up, validate, train if needed, run every test"
 	@echo "make shell  chat in the terminal        make train  train if data/config changed"
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
+	@echo "make bench  backend issuance/renewal throughput and latency"
+	@echo "make backend  only the certificate backend (demo mode) on :8700"
 
 # The venv is rebuilt whenever the pins change. Exact pins, then `pip check` must be clean.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/find-python.sh
@@ -33,6 +36,14 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/find-pyth
 	@touch $@
 
 setup: $(STAMP)
+
+# Schemathesis needs a newer jsonschema than Rasa 3.6 allows, so it gets its own venv.
+FUZZ_STAMP := .venv-fuzz/.installed
+$(FUZZ_STAMP): requirements-fuzz.txt scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) && { [ -x .venv-fuzz/bin/python ] || $$python -m venv .venv-fuzz; }
+	.venv-fuzz/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-fuzz.txt
+	.venv-fuzz/bin/python -m pip check
+	@touch $@
 
 train: setup
 	$(PY) scripts/train_if_changed.py
@@ -47,7 +58,7 @@ shell: train
 	scripts/run.sh shell
 
 test-unit: setup
-	$(PY) -m pytest -q tests --ignore=tests/integration
+	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser
 
 test-dialogue: train
 	$(RASA) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
@@ -56,8 +67,17 @@ test-dialogue: train
 test-chat: train
 	$(PY) -m pytest -q tests/integration
 
-test: validate test-unit test-dialogue test-chat
+test-fuzz: setup $(FUZZ_STAMP)
+	$(PY) scripts/fuzz_backend.py
+
+test: validate test-unit test-fuzz test-dialogue test-chat
 	@echo "make test: all checks passed"
+
+bench: setup
+	$(PY) bench/backend_bench.py
+
+backend: setup
+	$(PY) -m certbackend
 
 eval: train
 	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md
@@ -68,4 +88,4 @@ lock: setup
 	  | sed '1i # Runtime: exact pins for Rasa 3.6.21 on Python 3.10 (regenerate with make lock).' > requirements.txt
 
 clean:
-	rm -rf models/*.tar.gz models/.trained-hash models/spacy_ko_kiwi var .rasa
+	rm -rf models/*.tar.gz models/.trained-hash models/spacy_ko_kiwi var .rasa .venv-fuzz

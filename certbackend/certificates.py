@@ -1,0 +1,207 @@
+"""Certificate operations: status, issue (and reissue), renew, PIN change, revoke, sign."""
+from __future__ import annotations
+
+import base64
+from typing import Any, Dict, List, Tuple
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select, update
+
+from certbackend import audit
+from certbackend.clock import KST
+from certbackend.context import ServiceContext
+from certbackend.errors import ApiError, not_found
+from certbackend.inputs import PIN_POLICY_MESSAGES
+from certbackend.keywrap import wrap_private_key
+from certbackend.lifecycle import add_years, new_certificate
+from certbackend.models import Certificate, Customer, Device
+from certbackend.pin_guard import locked_error, open_key
+from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at
+from certpolicy.validators import pin_shape_problem
+
+Result = Tuple[int, Dict[str, Any]]
+
+
+def _actor(customer_id: int) -> str:
+    return f"customer:{customer_id}"
+
+
+def load_certificate(session, customer_id: int, serial: str) -> Certificate:
+    cert = session.execute(select(Certificate).where(
+        Certificate.serial_hex == serial.lower(), Certificate.customer_id == customer_id)).scalar_one_or_none()
+    if cert is None:  # another customer's serial is "not found" too: nothing leaks
+        raise not_found("해당 인증서를 찾을 수 없어요.")
+    return cert
+
+
+def check_new_pin(ctx: ServiceContext, customer: Customer, pin: str) -> None:
+    problem = pin_shape_problem(pin, ctx.policy.pin_length)
+    if problem is None:
+        # The birth date is known only as keyed hashes of YYMMDD and MMDD.
+        contains_mmdd = any(ctx.hasher.matches(customer.birth_mmdd_hash, "birth", pin[i:i + 4])
+                            for i in range(len(pin) - 3))
+        if ctx.hasher.matches(customer.birth_yymmdd_hash, "birth", pin) or contains_mmdd:
+            problem = "birth_date"
+    if problem:
+        raise ApiError(400, "PIN_POLICY", PIN_POLICY_MESSAGES[problem].format(length=ctx.policy.pin_length),
+                       rule=problem)
+
+
+def status(ctx: ServiceContext, customer_id: int) -> Dict[str, Any]:
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        customer = session.get(Customer, customer_id)
+        certs = sorted(customer.certificates, key=lambda c: c.id, reverse=True)
+        views = [certificate_view(c, now, ctx.policy) for c in certs]
+        name = customer.display_name
+    current = next((v for v in views if v["state"] not in ("revoked", "superseded")), None)
+    return {"customer": {"name": name}, "current": current, "certificates": views,
+            "max_devices": ctx.policy.max_devices}
+
+
+def issue(ctx: ServiceContext, customer_id: int, pin: str) -> Result:
+    now = ctx.clock.now()
+    actor = _actor(customer_id)
+    with ctx.db.transaction() as session:
+        customer = session.get(Customer, customer_id)
+        check_new_pin(ctx, customer, pin)
+        previous = [c for c in customer.certificates if c.state == "active"]
+        for old in previous:
+            # Reissue: a still-valid certificate is revoked; an expired one is simply replaced.
+            new_state = "revoked" if old.not_after > now else "superseded"
+            session.execute(update(Certificate).where(Certificate.id == old.id).values(
+                state=new_state, revoked_at=now if new_state == "revoked" else None,
+                revocation_reason="superseded" if new_state == "revoked" else None))
+            audit.record(session, now, actor, f"certificate_{new_state}", old.serial_hex, reason="reissue")
+        cert = new_certificate(ctx, customer, pin, now, add_years(now, ctx.policy.validity_years))
+        session.add(cert)
+        session.flush()
+        for old in previous:
+            session.execute(update(Certificate).where(Certificate.id == old.id)
+                            .values(replaced_by_serial=cert.serial_hex))
+        audit.record(session, now, actor, "certificate_issued", cert.serial_hex,
+                     reissue=bool(previous))
+        session.refresh(cert)
+        view = certificate_view(cert, now, ctx.policy)
+    return 201, {"certificate": view, "reissued": bool(previous),
+                 "replaced_serials": [c.serial_hex for c in previous]}
+
+
+def _renewal_blocker(ctx: ServiceContext, cert: Certificate, now) -> ApiError:
+    state = display_state(cert, now, ctx.policy)
+    if state in ("revoked", "superseded"):
+        return ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.",
+                        state=state)
+    if state == "locked":
+        return locked_error()
+    if state == "expired":
+        return ApiError(409, "CERT_EXPIRED",
+                        "유효기간이 지나서 갱신할 수 없어요. 재발급을 받아 주세요.", next_step="reissue")
+    if state == "active":
+        opens_at = renewal_opens_at(cert, ctx.policy)
+        opens_on = opens_at.astimezone(KST).date().isoformat()
+        return ApiError(409, "RENEWAL_NOT_OPEN",
+                        f"갱신은 만료 {ctx.policy.renewal_window_days}일 전인 {opens_on}부터 할 수 있어요.",
+                        renewal_opens_on=opens_on, days_until_open=days_until(opens_at, now))
+    return None
+
+
+def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Result:
+    actor = _actor(customer_id)
+    with ctx.db.transaction() as session:
+        old = load_certificate(session, customer_id, serial)
+        blocker = _renewal_blocker(ctx, old, ctx.clock.now())
+        if blocker:
+            raise blocker
+    open_key(ctx, old, pin, actor)
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        customer = session.get(Customer, customer_id)
+        new = new_certificate(ctx, customer, pin, now, add_years(old.not_after, ctx.policy.validity_years))
+        # Only one renewal of a certificate can flip it from active: the others change no row.
+        flipped = session.execute(update(Certificate).where(
+            Certificate.id == old.id, Certificate.state == "active", Certificate.locked.is_(False))
+            .values(state="superseded", replaced_by_serial=new.serial_hex))
+        if flipped.rowcount != 1:
+            raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.")
+        session.add(new)
+        session.flush()
+        # Connected devices follow the customer's certificate to its renewed version.
+        session.execute(update(Device).where(Device.certificate_id == old.id)
+                        .values(certificate_id=new.id))
+        audit.record(session, now, actor, "certificate_renewed", new.serial_hex, previous=old.serial_hex)
+        session.refresh(new)
+        view = certificate_view(new, now, ctx.policy)
+    return 201, {"certificate": view, "previous_serial": old.serial_hex,
+                 "previous_not_after": old.not_after.isoformat()}
+
+
+def usable_certificate(ctx: ServiceContext, session, customer_id: int, serial: str) -> Certificate:
+    """A certificate the customer can use right now (not revoked, replaced, locked or expired)."""
+    cert = load_certificate(session, customer_id, serial)
+    state = display_state(cert, ctx.clock.now(), ctx.policy)
+    if state == "locked":
+        raise locked_error()
+    if state == "expired":
+        raise ApiError(409, "CERT_EXPIRED", "유효기간이 지난 인증서예요. 재발급을 받아 주세요.",
+                       next_step="reissue")
+    if state in ("revoked", "superseded"):
+        raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.",
+                       state=state)
+    return cert
+
+
+def change_pin(ctx: ServiceContext, customer_id: int, serial: str, current_pin: str, new_pin: str) -> Result:
+    actor = _actor(customer_id)
+    with ctx.db.transaction() as session:
+        cert = usable_certificate(ctx, session, customer_id, serial)
+        check_new_pin(ctx, cert.customer, new_pin)
+    if new_pin == current_pin:
+        raise ApiError(400, "PIN_POLICY", "지금 쓰는 비밀번호와 다른 번호로 정해 주세요.", rule="same_as_current")
+    key = open_key(ctx, cert, current_pin, actor)
+    with ctx.db.transaction() as session:
+        changed = session.execute(update(Certificate).where(
+            Certificate.id == cert.id, Certificate.wrapped_key == cert.wrapped_key)
+            .values(wrapped_key=wrap_private_key(key, new_pin, ctx.key_pepper)))
+        if changed.rowcount != 1:
+            raise ApiError(409, "CONFLICT", "다른 요청이 먼저 처리됐어요. 다시 시도해 주세요.")
+        audit.record(session, ctx.clock.now(), actor, "pin_changed", cert.serial_hex)
+    return 200, {"serial": cert.serial_hex, "changed": True}
+
+
+def revoke(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Result:
+    actor = _actor(customer_id)
+    with ctx.db.transaction() as session:
+        cert = load_certificate(session, customer_id, serial)
+        if cert.state != "active":
+            raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요.", state=cert.state)
+    open_key(ctx, cert, pin, actor)
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        done = session.execute(update(Certificate).where(
+            Certificate.id == cert.id, Certificate.state == "active").values(
+            state="revoked", revoked_at=now, revocation_reason="cessationOfOperation"))
+        if done.rowcount != 1:
+            raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요.")
+        session.execute(Device.__table__.delete().where(Device.certificate_id == cert.id))
+        audit.record(session, now, actor, "certificate_revoked", cert.serial_hex)
+    return 200, {"serial": cert.serial_hex, "state": "revoked", "revoked_at": now.isoformat()}
+
+
+def sign(ctx: ServiceContext, customer_id: int, serial: str, pin: str, challenge: str) -> Result:
+    """Sign a challenge with the customer's key: the proof that the certificate works."""
+    with ctx.db.transaction() as session:
+        cert = usable_certificate(ctx, session, customer_id, serial)
+    key = open_key(ctx, cert, pin, _actor(customer_id))
+    signature = key.sign(challenge.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
+    return 200, {"serial": cert.serial_hex, "algorithm": "ecdsa-with-SHA256",
+                 "signature": base64.b64encode(signature).decode("ascii"),
+                 "certificate_pem": cert.certificate_pem}
+
+
+def revoked_serials(ctx: ServiceContext) -> List[Tuple[int, Any]]:
+    with ctx.db.transaction() as session:
+        rows = session.execute(select(Certificate.serial_hex, Certificate.revoked_at)
+                               .where(Certificate.state == "revoked")).all()
+    return [(int(serial, 16), revoked_at) for serial, revoked_at in rows]

@@ -1,0 +1,73 @@
+"""Demo customers, one per branch of the renewal story, seeded when demo mode starts.
+
+Everyone's demo PIN is the same and printed in the README: this is a pretend bank.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select
+
+from certbackend import audit
+from certbackend.context import ServiceContext
+from certbackend.lifecycle import add_years, new_certificate
+from certbackend.models import Customer
+from certpolicy.validators import birth_date_forms
+
+DEMO_PIN = "135790"
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    name: str
+    birth_date: str
+    phone: str
+    story: str
+    days_to_expiry: Optional[int]  # None: no certificate
+    locked: bool = False
+
+
+DEMO_CUSTOMERS = (
+    DemoCustomer("김갱신", "1985-03-15", "010-1111-2222", "만료 10일 전: 지금 갱신할 수 있어요", 10),
+    DemoCustomer("이여유", "1990-07-07", "010-2222-3333", "만료 약 2년 전: 아직 갱신 기간이 아니에요", 730),
+    DemoCustomer("박만료", "1978-11-30", "010-3333-4444", "20일 전에 만료: 재발급이 필요해요", -20),
+    DemoCustomer("최잠김", "1995-01-20", "010-4444-5555", "비밀번호 5회 오류로 잠김: 재발급이 필요해요", 400, True),
+    DemoCustomer("정신규", "2000-05-05", "010-5555-6666", "인증서 없음: 새로 발급해요", None),
+)
+
+
+def demo_customers() -> List[Dict[str, Any]]:
+    return [dict(asdict(c), pin=DEMO_PIN if c.days_to_expiry is not None else None) for c in DEMO_CUSTOMERS]
+
+
+def seed(ctx: ServiceContext) -> int:
+    """Create the demo customers that do not exist yet; returns how many were created."""
+    created = 0
+    now = ctx.clock.now()
+    for demo in DEMO_CUSTOMERS:
+        born = date.fromisoformat(demo.birth_date)
+        mobile = demo.phone.replace("-", "")
+        identity_hash = ctx.hasher.identity(demo.name, born, mobile)
+        with ctx.db.transaction() as session:
+            exists = session.execute(select(Customer.id).where(Customer.identity_hash == identity_hash)).first()
+            if exists:
+                continue
+            yymmdd, mmdd = birth_date_forms(born)
+            customer = Customer(identity_hash=identity_hash, display_name=demo.name,
+                                birth_yymmdd_hash=ctx.hasher.digest("birth", yymmdd),
+                                birth_mmdd_hash=ctx.hasher.digest("birth", mmdd), created_at=now)
+            session.add(customer)
+            session.flush()
+            if demo.days_to_expiry is not None:
+                not_after = now + timedelta(days=demo.days_to_expiry)
+                cert = new_certificate(ctx, customer, DEMO_PIN,
+                                       add_years(not_after, -ctx.policy.validity_years), not_after)
+                if demo.locked:
+                    cert.locked, cert.failed_pin_attempts = True, ctx.policy.pin_lock_threshold
+                session.add(cert)
+                session.flush()
+                audit.record(session, now, "system", "demo_seeded", cert.serial_hex)
+            created += 1
+    return created

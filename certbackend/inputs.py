@@ -1,0 +1,100 @@
+"""Request-body validation: every bad field becomes a 400 VALIDATION with a Korean message."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping, Optional
+
+from certbackend.errors import ApiError, validation
+from certpolicy.validators import (
+    PIN_BIRTH_DATE, PIN_LENGTH, PIN_NOT_DIGITS, PIN_REPEATED, PIN_SEQUENTIAL,
+    normalize_mobile, normalize_name, parse_birth_date,
+)
+
+MAX_DEVICE_NAME = 40
+MAX_CHALLENGE = 1024
+
+PIN_POLICY_MESSAGES = {
+    PIN_NOT_DIGITS: "비밀번호는 숫자로만 만들어 주세요.",
+    PIN_LENGTH: "비밀번호는 숫자 {length}자리로 만들어 주세요.",
+    PIN_REPEATED: "같은 숫자만 반복한 비밀번호는 쓸 수 없어요.",
+    PIN_SEQUENTIAL: "123456이나 987654처럼 연속된 숫자는 쓸 수 없어요.",
+    PIN_BIRTH_DATE: "생년월일이 들어간 비밀번호는 쓸 수 없어요.",
+}
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    name: str
+    birth_date: date
+    mobile: str
+
+
+def require_object(body: Any) -> Mapping[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "VALIDATION", "요청 본문은 JSON 객체여야 해요.", field="body")
+    return body
+
+
+def text_field(body: Mapping[str, Any], field: str, max_length: int = 200) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise validation(f"'{field}' 값이 필요해요.", field)
+    if len(value) > max_length:
+        raise validation(f"'{field}' 값이 너무 길어요.", field)
+    return value.strip()
+
+
+def optional_text(body: Mapping[str, Any], field: str, max_length: int = 200) -> Optional[str]:
+    return text_field(body, field, max_length) if body.get(field) is not None else None
+
+
+def identity(body: Mapping[str, Any], today: date) -> IdentityInput:
+    name = normalize_name(text_field(body, "name", 40))
+    if name is None:
+        raise validation("이름은 한글 2~5자 또는 영문으로 입력해 주세요.", "name")
+    born = parse_birth_date(text_field(body, "birth_date", 20), today)
+    if born is None:
+        raise validation("생년월일을 확인해 주세요. 예: 1990-01-01", "birth_date")
+    mobile = normalize_mobile(text_field(body, "phone", 20))
+    if mobile is None:
+        raise validation("휴대폰 번호를 확인해 주세요. 예: 010-1234-5678", "phone")
+    return IdentityInput(name=name, birth_date=born, mobile=mobile)
+
+
+def pin_field(body: Mapping[str, Any], field: str, length: int) -> str:
+    """A PIN as sent by a client: exactly ``length`` ASCII digits (the chat strips separators)."""
+    value = body.get(field)
+    if not isinstance(value, str) or len(value) != length or not (value.isascii() and value.isdigit()):
+        raise validation(f"비밀번호는 숫자 {length}자리로 보내 주세요.", field)
+    return value
+
+
+def code_field(body: Mapping[str, Any]) -> str:
+    value = body.get("code")
+    if not isinstance(value, str) or not (1 <= len(value) <= 10) or not (value.isascii() and value.isdigit()):
+        raise validation("인증번호는 숫자로 보내 주세요.", "code")
+    return value
+
+
+def device_name(body: Mapping[str, Any]) -> str:
+    name = " ".join(text_field(body, "name", 200).split())
+    if len(name) > MAX_DEVICE_NAME:
+        raise validation(f"기기 이름은 {MAX_DEVICE_NAME}자 이내로 정해 주세요.", "name")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise validation("기기 이름에 쓸 수 없는 문자가 있어요.", "name")
+    return name
+
+
+def challenge(body: Mapping[str, Any]) -> str:
+    return text_field(body, "challenge", MAX_CHALLENGE)
+
+
+def idempotency_key(raw: Optional[str]) -> Optional[str]:
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not (1 <= len(key) <= 128) or not key.isascii() or not key.isprintable():
+        raise ApiError(400, "VALIDATION", "Idempotency-Key 헤더 값이 올바르지 않아요.", field="Idempotency-Key")
+    return key

@@ -1,0 +1,38 @@
+"""Creating a customer certificate: key pair, X.509 certificate, key wrapped under the PIN."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from certbackend import ca as ca_module
+from certbackend.context import ServiceContext
+from certbackend.keywrap import wrap_private_key
+from certbackend.models import Certificate, Customer
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February → 28 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def new_certificate(ctx: ServiceContext, customer: Customer, pin: str,
+                    not_before: datetime, not_after: datetime) -> Certificate:
+    key = ec.generate_private_key(ec.SECP256R1())
+    x509_cert = ca_module.issue_customer_certificate(
+        ctx.ca, customer.display_name, f"KBMOCK-{customer.id:08d}", key.public_key(),
+        not_before, not_after)
+    return Certificate(
+        customer_id=customer.id,
+        serial_hex=format(x509_cert.serial_number, "x"),
+        state="active",
+        not_before=not_before,
+        not_after=not_after,
+        certificate_pem=x509_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        wrapped_key=wrap_private_key(key, pin, ctx.key_pepper),
+        failed_pin_attempts=0,
+        locked=False,
+    )

@@ -1,0 +1,670 @@
+/*
+ * 금융인증서 도우미 chat widget. One tag embeds it:
+ *   <script src="/widget/widget.js" data-server="" data-title="..." data-greeting="..."></script>
+ * Plain ES2019, no dependencies, no third-party requests. Talks to Rasa's REST channel.
+ *
+ * Safety rules this file keeps:
+ *  - Message content only ever reaches the DOM through textContent / createElement (no innerHTML),
+ *    so "<img onerror=...>" is inert text; the markdown subset builds nodes itself.
+ *  - A secret (PIN, code) typed in the masked field lives only in a closure Map until its request
+ *    succeeds; the transcript, localStorage and the DOM hold "●●●●●●" instead.
+ *
+ * Optional data attributes: data-start-payload (sent silently on the first open to get the bot's
+ * greeting and topic buttons; default "/greet"; "" shows data-greeting locally instead).
+ */
+(function () {
+  "use strict";
+  if (window.__kbcertWidget) return; // embedded twice: keep one
+  window.__kbcertWidget = true;
+
+  const script = document.currentScript;
+  const data = (script && script.dataset) || {};
+  const cfg = {
+    server: (data.server || "").replace(/\/+$/, ""),
+    title: data.title || "금융인증서 도우미",
+    greeting: data.greeting || "안녕하세요! 무엇을 도와드릴까요?",
+    startPayload: data.startPayload !== undefined ? data.startPayload : "/greet",
+    css: script && script.src ? new URL("widget.css", script.src).href : "/widget/widget.css",
+  };
+  const PREFIX = "kbcert-chat:";
+  const TIMEOUT_MS = 15000;
+  const MAX_KEPT = 200;
+  const STEP_RE = /^\[(\d+)\/(\d+)\]\s*(.+)$/;
+  const TEXT = {
+    placeholder: "메시지를 입력하세요",
+    inputLabel: "메시지 입력",
+    send: "보내기",
+    newChat: "새 대화",
+    close: "채팅 닫기",
+    open: "금융인증서 도우미 열기",
+    launcher: "상담",
+    offline: "서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요.",
+    retry: "다시 보내기",
+    failed: "전송하지 못했어요",
+    lostSecret: "전송되지 않았어요. 다시 입력해 주세요.",
+    typing: "답변을 준비하고 있어요",
+    quickReplies: "빠른 답변",
+    log: "대화 내용",
+    image: "이미지 열기",
+    secretDefault: "비밀번호",
+  };
+
+  /* ---------- storage: everything under kbcert-chat:, never a secret ---------- */
+  const store = {
+    get(key, fallback) {
+      try {
+        const raw = window.localStorage.getItem(PREFIX + key);
+        return raw === null ? fallback : JSON.parse(raw);
+      } catch (_) {
+        return fallback;
+      }
+    },
+    set(key, value) {
+      try { window.localStorage.setItem(PREFIX + key, JSON.stringify(value)); } catch (_) { /* private mode */ }
+    },
+    clear() {
+      ["sender", "transcript", "step", "secret", "open"].forEach((k) => {
+        try { window.localStorage.removeItem(PREFIX + k); } catch (_) { /* ignore */ }
+      });
+    },
+  };
+
+  function randomId() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  let seq = 0;
+  const newEntryId = () => Date.now().toString(36) + "-" + (seq++).toString(36);
+
+  /* ---------- state ---------- */
+  const secrets = new Map(); // entry id -> typed secret, memory only, deleted once delivered
+  const state = {
+    sender: store.get("sender", null) || randomId(),
+    messages: store.get("transcript", []),
+    step: store.get("step", null),
+    secretHint: store.get("secret", null), // {length, label}: the hint only, not a value
+    busy: false,
+    generation: 0, // bumped by "새 대화" so late replies of the old conversation are dropped
+    controller: null,
+  };
+  if (!Array.isArray(state.messages)) state.messages = [];
+  // A request cut off by a reload counts as failed; a masked one cannot be retried (value is gone).
+  state.messages.forEach((m) => {
+    if (m.from !== "user" || (m.status !== "pending" && m.status !== "failed")) return;
+    if (m.masked) {
+      m.status = "lost";
+      if (m.hint) state.secretHint = m.hint;
+    } else {
+      m.status = "failed";
+    }
+  });
+
+  function persist() {
+    store.set("sender", state.sender);
+    store.set("transcript", state.messages.slice(-MAX_KEPT));
+    store.set("step", state.step);
+    store.set("secret", state.secretHint);
+  }
+
+  /* ---------- tiny DOM helpers ---------- */
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach((k) => {
+        if (attrs[k] === true) node.setAttribute(k, "");
+        else if (attrs[k] !== false && attrs[k] != null) node.setAttribute(k, String(attrs[k]));
+      });
+    }
+    if (text != null) node.textContent = String(text);
+    return node;
+  }
+
+  function hhmm(ts) {
+    const d = new Date(ts);
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
+
+  /* ---------- safe markdown subset: **bold**, lists, line breaks, [t](http(s)://...) ---------- */
+  function safeUrl(raw) {
+    try {
+      const url = new URL(raw);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function appendInline(parent, text, allowBold) {
+    const re = /\*\*(.+?)\*\*|\[([^\[\]\n]+)\]\(([^()\s]+)\)/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      if (m[1] !== undefined && !allowBold) continue;
+      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      if (m[1] !== undefined) {
+        const strong = el("strong");
+        appendInline(strong, m[1], false);
+        parent.appendChild(strong);
+      } else {
+        const href = safeUrl(m[3]);
+        if (href) {
+          const a = el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, m[2]);
+          parent.appendChild(a);
+        } else {
+          parent.appendChild(document.createTextNode(m[0])); // not http(s): shown as typed
+        }
+      }
+      last = re.lastIndex;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function renderMarkdown(text, container) {
+    let list = null;
+    let para = null;
+    text.replace(/\r\n?/g, "\n").split("\n").forEach((line) => {
+      const ol = /^\s*(\d{1,3})[.)]\s+(.*)$/.exec(line);
+      const ul = /^\s*[-*•]\s+(.*)$/.exec(line);
+      if (ol || ul) {
+        const type = ol ? "ol" : "ul";
+        if (!list || list.tagName.toLowerCase() !== type) {
+          list = el(type);
+          if (ol && ol[1] !== "1") list.setAttribute("start", ol[1]);
+          container.appendChild(list);
+        }
+        const li = el("li");
+        appendInline(li, ol ? ol[2] : ul[1], true);
+        list.appendChild(li);
+        para = null;
+        return;
+      }
+      list = null;
+      if (!line.trim()) {
+        para = null;
+        return;
+      }
+      if (para) para.appendChild(el("br"));
+      else container.appendChild((para = el("p")));
+      appendInline(para, line, true);
+    });
+  }
+
+  function splitStep(text) {
+    const nl = text.indexOf("\n");
+    const first = (nl < 0 ? text : text.slice(0, nl)).trim();
+    const m = STEP_RE.exec(first);
+    if (!m) return { step: null, body: text };
+    const n = Number(m[1]);
+    const total = Number(m[2]);
+    if (!(total > 0) || n > total) return { step: null, body: text };
+    return { step: { n: n, total: total, label: m[3].trim() }, body: nl < 0 ? "" : text.slice(nl + 1) };
+  }
+
+  function stepBadge(step, testid) {
+    const badge = el("div", { class: "kbc-step", "data-testid": testid });
+    badge.appendChild(el("span", { class: "kbc-step-text" }, step.n + "/" + step.total + " · " + step.label));
+    const bar = el("span", {
+      class: "kbc-progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": step.total,
+      "aria-valuenow": step.n, "aria-label": "진행 단계",
+    });
+    const fill = el("span", { class: "kbc-progress-fill" });
+    fill.style.width = Math.round((step.n / step.total) * 100) + "%"; // CSSOM: allowed under CSP
+    bar.appendChild(fill);
+    badge.appendChild(bar);
+    return badge;
+  }
+
+  /* ---------- the custom hint that asks for a masked field ---------- */
+  function parseSecretHint(custom) {
+    if (!custom || typeof custom !== "object" || Array.isArray(custom) || custom.input !== "secret") return null;
+    const length = Number.isInteger(custom.length) && custom.length > 0 && custom.length <= 32 ? custom.length : null;
+    const label = typeof custom.label === "string" && custom.label.trim() ? custom.label.trim().slice(0, 100) : TEXT.secretDefault;
+    return { length: length, label: label };
+  }
+
+  // A speech-bubble icon drawn as SVG: no emoji or icon font needed on the visitor's machine.
+  function chatIcon() {
+    const NS = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("class", "kbc-launcher-icon");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(NS, "path");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /* ---------- build the widget ---------- */
+  const link = el("link", { rel: "stylesheet", href: cfg.css });
+  document.head.appendChild(link);
+
+  const root = el("div", { class: "kbc-root" });
+  const launcher = el("button", {
+    type: "button", class: "kbc-launcher", "data-testid": "chat-launcher",
+    "aria-expanded": "false", "aria-controls": "kbc-panel", "aria-label": TEXT.open,
+  });
+  launcher.appendChild(chatIcon());
+  launcher.appendChild(el("span", { class: "kbc-launcher-text" }, TEXT.launcher));
+
+  const panel = el("section", {
+    id: "kbc-panel", class: "kbc-panel", "data-testid": "chat-panel", role: "dialog",
+    "aria-modal": "false", "aria-labelledby": "kbc-title", hidden: true,
+  });
+  const header = el("header", { class: "kbc-header" });
+  const titleBox = el("div", { class: "kbc-titlebox" });
+  titleBox.appendChild(el("h2", { id: "kbc-title", class: "kbc-title" }, cfg.title));
+  const headerStep = el("div", { class: "kbc-header-step", "aria-live": "polite" });
+  titleBox.appendChild(headerStep);
+  const newChatBtn = el("button", { type: "button", class: "kbc-hbtn", "data-testid": "chat-new" }, TEXT.newChat);
+  const closeBtn = el("button", { type: "button", class: "kbc-hbtn kbc-close", "data-testid": "chat-close", "aria-label": TEXT.close }, "✕");
+  header.append(titleBox, newChatBtn, closeBtn);
+
+  const log = el("div", {
+    class: "kbc-log", role: "log", "aria-live": "polite", "aria-label": TEXT.log,
+    "data-testid": "chat-log", tabindex: "0",
+  });
+  const notice = el("div", { class: "kbc-notice", role: "alert", "data-testid": "chat-notice", hidden: true });
+
+  const form = el("form", { class: "kbc-composer", novalidate: true });
+  const hint = el("div", { class: "kbc-hint", hidden: true });
+  const hintText = el("p", { id: "kbc-hint", class: "kbc-hint-text", "data-testid": "chat-secret-hint" });
+  // Lets the customer type words again (e.g. "취소") instead of digits.
+  const plainBtn = el("button", { type: "button", class: "kbc-plain", "data-testid": "chat-secret-cancel" }, "문자로 입력");
+  hint.append(hintText, plainBtn);
+  const label = el("label", { class: "kbc-sr-only", for: "kbc-input" }, TEXT.inputLabel);
+  const textarea = el("textarea", {
+    id: "kbc-input", class: "kbc-input", rows: "1", placeholder: TEXT.placeholder,
+    "data-testid": "chat-input", maxlength: "1000",
+  });
+  const secretField = el("input", {
+    id: "kbc-secret", class: "kbc-input kbc-secret", type: "password", inputmode: "numeric",
+    autocomplete: "off", "aria-describedby": "kbc-hint", hidden: true, spellcheck: "false",
+  });
+  const sendBtn = el("button", { type: "submit", class: "kbc-send", "data-testid": "chat-send" }, TEXT.send);
+  const row = el("div", { class: "kbc-row" });
+  row.append(textarea, secretField, sendBtn);
+  form.append(hint, label, row);
+  panel.append(header, log, notice, form);
+  root.append(panel, launcher);
+  document.body.appendChild(root);
+
+  /* ---------- rendering ---------- */
+  const nodes = new Map(); // entry id -> element
+  let typingNode = null;
+
+  function renderEntry(entry) {
+    const isBot = entry.from === "bot";
+    const node = el("div", {
+      class: "kbc-msg " + (isBot ? "kbc-msg--bot" : "kbc-msg--user"),
+      "data-testid": isBot ? "msg-bot" : "msg-user",
+    });
+    if (entry.step) node.appendChild(stepBadge(entry.step, "step"));
+    if (entry.text) {
+      const bubble = el("div", { class: "kbc-bubble" });
+      if (isBot) renderMarkdown(entry.text, bubble);
+      else bubble.textContent = entry.text; // user text is never interpreted
+      if (entry.masked) bubble.setAttribute("aria-label", "비밀번호 입력됨");
+      node.appendChild(bubble);
+    }
+    if (entry.image) {
+      const a = el("a", { class: "kbc-bubble kbc-image", href: entry.image, target: "_blank", rel: "noopener noreferrer" }, TEXT.image);
+      node.appendChild(a);
+    }
+    if (entry.buttons && entry.buttons.length) {
+      const group = el("div", { class: "kbc-buttons", role: "group", "aria-label": TEXT.quickReplies });
+      entry.buttons.forEach((b) => {
+        const btn = el("button", { type: "button", class: "kbc-qr", "data-testid": "quick-reply", disabled: !!entry.answered }, b.title);
+        btn.addEventListener("click", () => {
+          // The row gets disabled, so focus moves to the input instead of falling to <body>.
+          if (!btn.disabled && sendMessage(b.payload, b.title, false)) focusInput();
+        });
+        group.appendChild(btn);
+      });
+      node.appendChild(group);
+    }
+    const meta = el("div", { class: "kbc-meta" });
+    meta.appendChild(el("time", { datetime: new Date(entry.ts).toISOString() }, hhmm(entry.ts)));
+    node.appendChild(meta);
+    if (!isBot) renderStatus(node, entry);
+    return node;
+  }
+
+  function renderStatus(node, entry) {
+    const old = node.querySelector(".kbc-status");
+    if (old) old.remove();
+    node.classList.toggle("kbc-msg--failed", entry.status === "failed" || entry.status === "lost");
+    if (entry.status !== "failed" && entry.status !== "lost") return;
+    const status = el("div", { class: "kbc-status" });
+    status.appendChild(el("span", null, entry.status === "lost" ? TEXT.lostSecret : TEXT.failed));
+    if (entry.status === "failed") {
+      const retry = el("button", { type: "button", class: "kbc-retry", "data-testid": "chat-retry" }, TEXT.retry);
+      retry.addEventListener("click", () => retryEntry(entry));
+      status.appendChild(retry);
+    }
+    node.appendChild(status);
+  }
+
+  function appendEntry(entry) {
+    const node = renderEntry(entry);
+    nodes.set(entry.id, node);
+    log.insertBefore(node, typingNode && typingNode.parentNode === log ? typingNode : null);
+    scrollToEnd();
+  }
+
+  function renderAll() {
+    nodes.clear();
+    log.textContent = "";
+    state.messages.forEach(appendEntry);
+    renderHeaderStep();
+    renderComposer();
+  }
+
+  function renderHeaderStep() {
+    headerStep.textContent = "";
+    if (state.step) headerStep.appendChild(stepBadge(state.step, "header-step"));
+  }
+
+  function renderComposer() {
+    const secret = !!state.secretHint;
+    textarea.hidden = secret;
+    secretField.hidden = !secret;
+    hint.hidden = !secret;
+    // The label and the test hook follow whichever field is active.
+    const active = secret ? secretField : textarea;
+    const inactive = secret ? textarea : secretField;
+    inactive.removeAttribute("data-testid");
+    active.setAttribute("data-testid", "chat-input");
+    label.setAttribute("for", active.id);
+    if (secret) {
+      hintText.textContent = state.secretHint.label + " (입력한 숫자는 ● 로 표시되고 저장되지 않아요)";
+      label.textContent = state.secretHint.label;
+      if (state.secretHint.length) secretField.setAttribute("maxlength", String(state.secretHint.length));
+      else secretField.removeAttribute("maxlength");
+      secretField.setAttribute("placeholder", state.secretHint.label);
+    } else {
+      secretField.value = "";
+      label.textContent = TEXT.inputLabel;
+    }
+    sendBtn.disabled = state.busy;
+  }
+
+  function showTyping(on) {
+    if (on && !typingNode) {
+      typingNode = el("div", { class: "kbc-msg kbc-msg--bot kbc-typing", "data-testid": "typing", role: "status", "aria-label": TEXT.typing });
+      const dots = el("div", { class: "kbc-bubble", "aria-hidden": "true" });
+      dots.append(el("span"), el("span"), el("span"));
+      typingNode.appendChild(dots);
+      log.appendChild(typingNode);
+      scrollToEnd();
+    } else if (!on && typingNode) {
+      typingNode.remove();
+      typingNode = null;
+    }
+  }
+
+  function showNotice(text) {
+    notice.textContent = text || "";
+    notice.hidden = !text;
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  /* ---------- talking to Rasa ---------- */
+  async function postMessage(message) {
+    const controller = new AbortController();
+    state.controller = controller;
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    try {
+      const res = await fetch(cfg.server + "/webhooks/rest/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ sender: state.sender, message: message }),
+        signal: controller.signal,
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      const body = await res.json();
+      return Array.isArray(body) ? body : [];
+    } finally {
+      clearTimeout(timer);
+      if (state.controller === controller) state.controller = null;
+    }
+  }
+
+  function handleReplies(replies) {
+    let step = null;
+    replies.forEach((r) => {
+      if (!r || typeof r !== "object") return;
+      if (r.custom !== undefined) {
+        const secretHint = parseSecretHint(r.custom);
+        if (secretHint) state.secretHint = secretHint; // any other custom payload: ignored
+      }
+      const entry = { id: newEntryId(), from: "bot", ts: Date.now() };
+      if (typeof r.text === "string" && r.text.trim()) {
+        const parts = splitStep(r.text);
+        entry.text = parts.body;
+        if (parts.step) step = entry.step = parts.step;
+      }
+      if (Array.isArray(r.buttons)) {
+        entry.buttons = r.buttons
+          .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
+          .map((b) => ({ title: b.title, payload: b.payload }));
+      }
+      if (typeof r.image === "string" && safeUrl(r.image)) entry.image = safeUrl(r.image);
+      if (entry.text || entry.step || entry.image || (entry.buttons && entry.buttons.length)) {
+        state.messages.push(entry);
+        appendEntry(entry);
+      }
+    });
+    state.step = step; // a reply without a step marker means no guided flow is running
+    renderHeaderStep();
+  }
+
+  // Delivers one message. `entry` is the user bubble (null for the silent start payload).
+  async function deliver(entry, message) {
+    const generation = state.generation;
+    state.busy = true;
+    showNotice("");
+    showTyping(true);
+    renderComposer();
+    if (entry) {
+      entry.status = "pending";
+      renderStatus(nodes.get(entry.id), entry);
+    }
+    let ok = false;
+    let replies = [];
+    try {
+      replies = await postMessage(message);
+      ok = true;
+    } catch (_) {
+      ok = false;
+    }
+    if (generation !== state.generation) return; // "새 대화" happened meanwhile
+    state.busy = false;
+    showTyping(false);
+    if (ok) {
+      if (entry) {
+        entry.status = "sent";
+        delete entry.payload;
+        secrets.delete(entry.id);
+        renderStatus(nodes.get(entry.id), entry);
+      }
+      handleReplies(replies);
+      if (!entry && !state.messages.length) addLocalGreeting();
+    } else {
+      showNotice(TEXT.offline);
+      if (entry) {
+        entry.status = "failed";
+        renderStatus(nodes.get(entry.id), entry);
+      } else if (!state.messages.length) {
+        addLocalGreeting();
+      }
+    }
+    persist();
+    renderComposer();
+    const lost = document.activeElement === document.body || (document.activeElement && document.activeElement.hidden);
+    if (!panel.hidden && lost) focusInput(); // the field may have switched between text and secret
+  }
+
+  function markAnswered() {
+    state.messages.forEach((m) => {
+      if (m.from === "bot" && m.buttons && m.buttons.length && !m.answered) m.answered = true;
+    });
+    log.querySelectorAll(".kbc-qr").forEach((b) => { b.disabled = true; });
+  }
+
+  // message: what Rasa receives; shown: what the bubble says. Returns false when not sent.
+  function sendMessage(message, shown, masked) {
+    if (state.busy || !message) return false;
+    markAnswered();
+    const entry = { id: newEntryId(), from: "user", ts: Date.now(), status: "pending" };
+    if (masked) {
+      entry.masked = true;
+      entry.hint = state.secretHint;
+      entry.text = "●".repeat((state.secretHint && state.secretHint.length) || 6);
+      secrets.set(entry.id, message);
+    } else {
+      entry.text = shown;
+      entry.payload = message; // kept until delivered so a retry survives a reload
+    }
+    state.secretHint = null; // any answer ends the secret request; the bot re-sends the hint if needed
+    state.messages.push(entry);
+    appendEntry(entry);
+    persist();
+    deliver(entry, message);
+    return true;
+  }
+
+  function retryEntry(entry) {
+    if (state.busy || entry.status !== "failed") return;
+    const message = entry.masked ? secrets.get(entry.id) : entry.payload;
+    if (!message) return;
+    markAnswered();
+    deliver(entry, message);
+  }
+
+  function submit() {
+    if (state.busy) return;
+    if (state.secretHint) {
+      const value = secretField.value.replace(/\D/g, "");
+      if (!value) return;
+      secretField.value = "";
+      sendMessage(value, null, true);
+    } else {
+      const text = textarea.value.trim();
+      if (!text) return;
+      if (sendMessage(text, text, false)) {
+        textarea.value = "";
+        autoGrow();
+      }
+    }
+    renderComposer();
+    focusInput();
+  }
+
+  function start() {
+    if (state.messages.length) return;
+    if (cfg.startPayload) {
+      deliver(null, cfg.startPayload);
+    } else {
+      addLocalGreeting();
+      persist();
+    }
+  }
+
+  function addLocalGreeting() {
+    const greet = { id: newEntryId(), from: "bot", ts: Date.now(), text: cfg.greeting };
+    state.messages.push(greet);
+    appendEntry(greet);
+  }
+
+  function newChat() {
+    state.generation += 1;
+    if (state.controller) state.controller.abort();
+    secrets.clear();
+    store.clear();
+    state.sender = randomId();
+    state.messages = [];
+    state.step = null;
+    state.secretHint = null;
+    state.busy = false;
+    showTyping(false);
+    showNotice("");
+    textarea.value = "";
+    renderAll();
+    persist();
+    store.set("open", true);
+    start();
+    focusInput();
+  }
+
+  /* ---------- open / close, keyboard ---------- */
+  function focusInput() {
+    (state.secretHint ? secretField : textarea).focus();
+  }
+
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("kbc-open", open);
+    store.set("open", open);
+    if (open) {
+      scrollToEnd();
+      if (focus !== false) focusInput();
+      start();
+    }
+  }
+
+  function autoGrow() {
+    textarea.style.height = "auto";
+    textarea.style.height = Math.min(textarea.scrollHeight, 120) + "px";
+  }
+
+  launcher.addEventListener("click", () => setOpen(panel.hidden));
+  closeBtn.addEventListener("click", () => {
+    setOpen(false);
+    launcher.focus();
+  });
+  newChatBtn.addEventListener("click", newChat);
+  plainBtn.addEventListener("click", () => {
+    state.secretHint = null;
+    persist();
+    renderComposer();
+    focusInput();
+  });
+  document.addEventListener("keydown", (e) => {
+    // Escape closes the panel when focus is in it (or was lost to <body>), never for the host page.
+    const here = root.contains(document.activeElement) || document.activeElement === document.body;
+    if (e.key === "Escape" && !panel.hidden && here) {
+      e.preventDefault();
+      setOpen(false);
+      launcher.focus();
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
+  textarea.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    if (e.isComposing || e.keyCode === 229) return; // Korean IME: Enter confirms the syllable
+    if (e.shiftKey) return; // newline
+    e.preventDefault();
+    submit();
+  });
+  textarea.addEventListener("input", autoGrow);
+  secretField.addEventListener("input", () => {
+    const digits = secretField.value.replace(/\D/g, "");
+    if (digits !== secretField.value) secretField.value = digits;
+  });
+
+  renderAll();
+  if (store.get("open", false)) setOpen(true, false); // restored after a reload: don't steal focus
+})();
