@@ -49,7 +49,7 @@ train: setup
 	$(PY) scripts/train_if_changed.py
 
 validate: setup
-	$(RASA) data validate --fail-on-warnings
+	$(PY) scripts/validate_project.py
 
 run: train
 	scripts/run.sh

@@ -7,21 +7,12 @@ from datetime import date
 from typing import Any, Mapping, Optional
 
 from certbackend.errors import ApiError, validation
-from certpolicy.validators import (
-    PIN_BIRTH_DATE, PIN_LENGTH, PIN_NOT_DIGITS, PIN_REPEATED, PIN_SEQUENTIAL,
-    normalize_mobile, normalize_name, parse_birth_date,
-)
+from certpolicy.validators import PIN_PROBLEM_MESSAGES, normalize_mobile, normalize_name, parse_birth_date
 
 MAX_DEVICE_NAME = 40
 MAX_CHALLENGE = 1024
 
-PIN_POLICY_MESSAGES = {
-    PIN_NOT_DIGITS: "비밀번호는 숫자로만 만들어 주세요.",
-    PIN_LENGTH: "비밀번호는 숫자 {length}자리로 만들어 주세요.",
-    PIN_REPEATED: "같은 숫자만 반복한 비밀번호는 쓸 수 없어요.",
-    PIN_SEQUENTIAL: "123456이나 987654처럼 연속된 숫자는 쓸 수 없어요.",
-    PIN_BIRTH_DATE: "생년월일이 들어간 비밀번호는 쓸 수 없어요.",
-}
+PIN_POLICY_MESSAGES = PIN_PROBLEM_MESSAGES
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,7 @@ from certbackend import ca as ca_module
 from certbackend.context import ServiceContext
 from certbackend.keywrap import wrap_private_key
 from certbackend.models import Certificate, Customer
-
-
-def add_years(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February → 28 February
-        return moment.replace(year=moment.year + years, day=28)
+from certpolicy.calendar import add_years  # noqa: F401  (re-exported for the services)
 
 
 def new_certificate(ctx: ServiceContext, customer: Customer, pin: str,

@@ -24,6 +24,15 @@ PIN_REPEATED = "repeated"
 PIN_SEQUENTIAL = "sequential"
 PIN_BIRTH_DATE = "birth_date"
 
+# What each PIN problem means for the customer ({length} = the policy's PIN length).
+PIN_PROBLEM_MESSAGES = {
+    PIN_NOT_DIGITS: "비밀번호는 숫자로만 만들어 주세요.",
+    PIN_LENGTH: "비밀번호는 숫자 {length}자리로 만들어 주세요.",
+    PIN_REPEATED: "같은 숫자만 반복한 비밀번호는 쓸 수 없어요.",
+    PIN_SEQUENTIAL: "123456이나 987654처럼 연속된 숫자는 쓸 수 없어요.",
+    PIN_BIRTH_DATE: "생년월일이 들어간 비밀번호는 쓸 수 없어요.",
+}
+
 
 def strip_separators(text: str) -> str:
     """'12 34-56' -> '123456': codes and numbers are often typed with spaces or dashes."""

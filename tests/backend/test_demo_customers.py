@@ -4,7 +4,7 @@ import pytest
 from tests.backend.conftest import DEMO_PIN, Api, Person
 from tests.processes import ROOT, start_backend, stop
 
-EXPECTED = {"김갱신": "expiring", "이여유": "active", "박만료": "expired", "최잠김": "locked", "정신규": None}
+EXPECTED = {"김민준": "expiring", "이서윤": "active", "박지훈": "expired", "최유나": "locked", "정하늘": None}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_readme_documents_every_demo_customer(fresh_api: Api):
 
 
 def test_the_renewable_demo_customer_renews_with_the_demo_pin(fresh_api: Api):
-    token = fresh_api.verify(Person("김갱신", "1985-03-15", "010-1111-2222"))
+    token = fresh_api.verify(Person("김민준", "1985-03-15", "010-1111-2222"))
     current = fresh_api.status(token)["current"]
     assert 9 <= current["days_left"] <= 10
     reply = fresh_api.call("POST", f"/v1/certificates/{current['serial']}/renew", token=token,

@@ -1,0 +1,117 @@
+"""The one client for the certificate backend: typed calls, short timeouts, error mapping.
+
+Every failure reaches the flows as one of two exceptions: ``BackendRefused`` (the backend
+answered with a business error such as PIN_INVALID; it carries the Korean message and
+details) or ``BackendUnavailable`` (timeout, connection refused, 5xx, garbage): the flows
+apologise, offer "다시 시도" and keep the form state.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+DEFAULT_TIMEOUT_SECONDS = 5.0
+
+
+class BackendUnavailable(Exception):
+    """The backend could not be reached or failed on its side."""
+
+
+@dataclass
+class BackendRefused(Exception):
+    status: int
+    code: str
+    message: str
+    details: Dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    url: str
+    token: str
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    @classmethod
+    def from_env(cls) -> "BackendConfig":
+        token = os.environ.get("BACKEND_TOKEN")
+        token_file = os.environ.get("BACKEND_TOKEN_FILE", "var/backend/api-token")
+        if not token and Path(token_file).exists():
+            token = Path(token_file).read_text(encoding="ascii").strip()
+        return cls(url=os.environ.get("BACKEND_URL", "http://127.0.0.1:8700").rstrip("/"),
+                   token=token or "",
+                   timeout=float(os.environ.get("BACKEND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)))
+
+
+class BackendClient:
+    def __init__(self, config: Optional[BackendConfig] = None) -> None:
+        self.config = config or BackendConfig.from_env()
+
+    async def _call(self, method: str, path: str, *, token: Optional[str] = None,
+                    body: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.config.token}"}
+        if token:
+            headers["X-Verification-Token"] = token
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        timeout = aiohttp.ClientTimeout(total=self.config.timeout)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.request(method, self.config.url + path, json=body, headers=headers) as reply:
+                    status = reply.status
+                    payload = await reply.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as error:
+            raise BackendUnavailable(type(error).__name__) from None
+        if status >= 500 or not isinstance(payload, dict):
+            raise BackendUnavailable(f"HTTP {status}")
+        if status >= 400:
+            error = payload.get("error") or {}
+            details = {k: v for k, v in error.items() if k not in ("code", "message")}
+            raise BackendRefused(status, str(error.get("code", "UNKNOWN")), str(error.get("message", "")), details)
+        return payload
+
+    async def start_verification(self, method: str, name: str, birth_date: str, phone: str) -> Dict[str, Any]:
+        return await self._call("POST", "/v1/verifications", body={
+            "method": method, "name": name, "birth_date": birth_date, "phone": phone})
+
+    async def confirm_verification(self, verification_id: str, code: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/v1/verifications/{verification_id}/confirm", body={"code": code})
+
+    async def status(self, token: str) -> Dict[str, Any]:
+        return await self._call("GET", "/v1/certificates", token=token)
+
+    async def issue(self, token: str, pin: str, idempotency_key: str) -> Dict[str, Any]:
+        return await self._call("POST", "/v1/certificates", token=token, body={"pin": pin},
+                                idempotency_key=idempotency_key)
+
+    async def renew(self, token: str, serial: str, pin: str, idempotency_key: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/v1/certificates/{serial}/renew", token=token, body={"pin": pin},
+                                idempotency_key=idempotency_key)
+
+    async def check_pin(self, token: str, serial: str, pin: str) -> Dict[str, Any]:
+        """The PIN is right if the certificate can sign with it (the backend's login test)."""
+        return await self._call("POST", f"/v1/certificates/{serial}/sign", token=token,
+                                body={"pin": pin, "challenge": "금융인증서 도우미 비밀번호 확인"})
+
+    async def change_pin(self, token: str, serial: str, current_pin: str, new_pin: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/v1/certificates/{serial}/pin", token=token,
+                                body={"current_pin": current_pin, "new_pin": new_pin})
+
+    async def revoke(self, token: str, serial: str, pin: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/v1/certificates/{serial}/revoke", token=token, body={"pin": pin})
+
+    async def connect_device(self, token: str, serial: str, pin: str, name: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/v1/certificates/{serial}/devices", token=token,
+                                body={"pin": pin, "name": name})
+
+    async def disconnect_device(self, token: str, serial: str, device_id: int) -> Dict[str, Any]:
+        return await self._call("DELETE", f"/v1/certificates/{serial}/devices/{device_id}", token=token)
+
+    async def list_devices(self, token: str, serial: str) -> List[Dict[str, Any]]:
+        return (await self._call("GET", f"/v1/certificates/{serial}/devices", token=token))["devices"]

@@ -1,0 +1,55 @@
+"""Renewal, walked through step by step: the heart of the product."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence
+
+from actions import task_slots as s
+from actions.flows.base import Flow, Updates, common_dead_ends, end, status_button
+from actions.flows.submission import submission_key
+from actions.step_context import StepContext, button, faq_button
+
+STEPS = ("본인 확인", "인증서 확인", "비밀번호 확인", "갱신 확인")
+
+
+class RenewFlow(Flow):
+    task = "renew_certificate"
+    title = "금융인증서 갱신"
+    submit_slot = s.TASK_CONFIRM
+
+    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
+        return STEPS
+
+    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
+        return {s.CURRENT_PIN: 3, s.TASK_CONFIRM: 4}.get(slot, 1)
+
+    def plan(self, slots: Dict[str, Any]) -> List[str]:
+        return [s.CURRENT_PIN, s.TASK_CONFIRM]
+
+    def introduction(self) -> str:
+        return "utter_renew_intro"
+
+    async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
+        label = f"[2/{len(STEPS)}] {STEPS[1]}"
+        dead_end = common_dead_ends(ctx, self, cert, label)
+        if dead_end:
+            return dead_end
+        if cert[s.CERT_STATE] == "active":
+            ctx.say("utter_renew_not_open", buttons=[status_button(), faq_button("갱신 기간 안내", "renew_period")],
+                    step_label=label, **_dates(cert))
+            return end("renewal_not_open")
+        ctx.say("utter_renew_in_window", step_label=label, **_dates(cert))
+        return {}
+
+    async def submit(self, ctx: StepContext) -> Updates:
+        result = await ctx.client.renew(ctx.slot(s.VERIFICATION_TOKEN), ctx.slot(s.CERT_SERIAL),
+                                        ctx.secret(s.CURRENT_PIN), submission_key(ctx))
+        cert = result["certificate"]
+        ctx.say("utter_renew_done", new_serial=cert["serial"], new_expires_on=cert["expires_on"],
+                buttons=[faq_button("다른 은행 인증서 등록", "register_other_bank"),
+                         button("내 인증서 상태 보기", "/check_certificate")])
+        return end("renewed")
+
+
+def _dates(cert: Updates) -> Dict[str, Any]:
+    return {key: cert[key] for key in (s.CERT_EXPIRES_ON, s.CERT_DAYS_LEFT, s.RENEWAL_OPENS_ON,
+                                       s.DAYS_UNTIL_OPEN, s.NEW_EXPIRES_ON)}

@@ -1,0 +1,122 @@
+"""Custom actions around the task form: start, cancel/switch requests, finish, disconnect."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import task_slots as s
+from actions.backend_client import BackendClient, BackendRefused, BackendUnavailable
+from actions.certificate_lookup import device_lines
+from actions.flows import flow_for
+from actions.flows.devices import disconnect_buttons
+from actions.korean_text import with_particle
+from actions.message_reading import latest_intent
+from actions.step_context import StepContext, button
+from actions.task_controls import reset_task, start_flow
+from certpolicy import load_policy
+
+
+def _events(updates: Dict[str, Any]) -> List[Dict[Text, Any]]:
+    return [SlotSet(name, value) for name, value in updates.items()]
+
+
+class _UsesBackend:
+    """Mixin (not an Action itself, so rasa_sdk does not register it)."""
+
+    def __init__(self, client: Optional[BackendClient] = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> BackendClient:
+        if self._client is None:
+            self._client = BackendClient()
+        return self._client
+
+
+class ActionStartTask(_UsesBackend, Action):
+    """Starts the task the customer asked for; the form then asks its first question."""
+
+    def name(self) -> Text:
+        return "action_start_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
+        ctx = StepContext(tracker, dispatcher, self.client)
+        try:
+            return _events(await start_flow(ctx, latest_intent(tracker)))
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_down_start",
+                                     buttons=[button("다시 시도", f"/{latest_intent(tracker)}")])
+            return _events({**reset_task(tracker.slots), s.TASK: latest_intent(tracker), s.OUTCOME: "unavailable"})
+
+
+class ActionRequestCancel(Action):
+    """"취소/그만": ask before leaving (the form asks cancel_confirm next)."""
+
+    def name(self) -> Text:
+        return "action_request_cancel"
+
+    async def run(self, dispatcher, tracker, domain):
+        flow = flow_for(tracker.get_slot(s.TASK))
+        return [SlotSet(s.CANCEL_PENDING, True), SlotSet(s.CANCEL_CONFIRM, None),
+                SlotSet("cancel_task_title", with_particle(flow.title if flow else "요청", "을/를"))]
+
+
+class ActionRequestSwitch(Action):
+    """Another task asked for mid-task: the form asks switch_confirm next (or just continues)."""
+
+    def name(self) -> Text:
+        return "action_request_switch"
+
+    async def run(self, dispatcher, tracker, domain):
+        current, wanted = flow_for(tracker.get_slot(s.TASK)), flow_for(latest_intent(tracker))
+        if wanted is None or wanted is current:
+            dispatcher.utter_message(response="utter_task_already_running", task_title=with_particle(current.title, "을/를"))
+            return []
+        return [SlotSet(s.SWITCH_TO, wanted.task), SlotSet(s.SWITCH_CONFIRM, None),
+                SlotSet("switch_from_title", with_particle(current.title, "을/를")),
+                SlotSet("switch_to_title", with_particle(wanted.title, "으로/로"))]
+
+
+class ActionFinishTask(Action):
+    """After the form: forget the task's secrets and working memory (messages were already sent)."""
+
+    def name(self) -> Text:
+        return "action_finish_task"
+
+    async def run(self, dispatcher, tracker, domain):
+        updates = {**reset_task(tracker.slots), s.TASK: None}
+        if tracker.get_slot(s.OUTCOME) in ("renewed", "issued", "revoked", "device_connected"):
+            updates.update({name: None for name in s.CERTIFICATE_SLOTS})  # changed: look up afresh next time
+        return _events(updates)
+
+
+class ActionDisconnectDevice(_UsesBackend, Action):
+    """A "연결 해제" button: disconnect one device of the verified customer's certificate."""
+
+    def name(self) -> Text:
+        return "action_disconnect_device"
+
+    async def run(self, dispatcher, tracker, domain):
+        ctx = StepContext(tracker, dispatcher, self.client)
+        device_id = str(tracker.get_slot("device_id") or "")
+        if not ctx.verified() or not tracker.get_slot(s.CERT_SERIAL) or not device_id.isdigit():
+            dispatcher.utter_message(response="utter_disconnect_needs_verification",
+                                     buttons=[button("다른 기기 연결 관리", "/copy_certificate")])
+            return [SlotSet("device_id", None)]
+        token, serial = tracker.get_slot(s.VERIFICATION_TOKEN), tracker.get_slot(s.CERT_SERIAL)
+        try:
+            result = await self.client.disconnect_device(token, serial, int(device_id))
+            devices = await self.client.list_devices(token, serial)
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_down_start")
+            return [SlotSet("device_id", None)]
+        except BackendRefused as refused:
+            dispatcher.utter_message(text=refused.message)
+            return [SlotSet("device_id", None)]
+        dispatcher.utter_message(response="utter_device_disconnected", device_name=result["disconnected"]["name"],
+                                 device_list=device_lines(devices), device_count=len(devices),
+                                 max_devices=load_policy().max_devices, buttons=disconnect_buttons(devices))
+        return [SlotSet("device_id", None), SlotSet(s.DEVICES, [{"id": d["id"], "name": d["name"]} for d in devices])]

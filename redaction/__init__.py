@@ -1,0 +1,1 @@
+"""Keeping secrets (PINs, SMS codes, resident numbers) out of everything Rasa stores."""
