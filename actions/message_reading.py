@@ -51,6 +51,8 @@ def read_name(text: str) -> Optional[str]:
 
 
 def read_yes_no(text: str, intent: Optional[str]) -> Optional[bool]:
+    if not any(ch.isalpha() for ch in text) and not text.startswith("/"):
+        return None  # "111111" is not a yes, whatever the classifier guessed
     if intent == "affirm":
         return True
     if intent == "deny":
