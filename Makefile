@@ -18,7 +18,7 @@ export RASA_PORT ?= 5005
   backend lock clean
 
 help:
-	@echo "make run    set up, train if needed, start the assistant (REST on :$(RASA_PORT))"
+	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
 	@echo "make test   set up, validate, train if needed, run every test"
 	@echo "make shell  chat in the terminal        make train  train if data/config changed"
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
@@ -52,10 +52,10 @@ validate: setup
 	$(PY) scripts/validate_project.py
 
 run: train
-	scripts/run.sh
+	$(PY) -m launcher
 
 shell: train
-	scripts/run.sh shell
+	scripts/run.sh
 
 test-unit: setup
 	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Starts the certificate backend (demo mode), the action server, then Rasa (REST channel) or the
-# terminal chat; Ctrl-C stops all of them.
+# `make shell`: the certificate backend (demo mode), the action server, then Rasa's terminal chat.
+# (`make run` starts the whole product with the web page: python -m launcher.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode="${1:-server}"
 mkdir -p var/log
 PY=.venv/bin/python
 export BACKEND_PORT="${BACKEND_PORT:-8700}" BACKEND_DATA_DIR="${BACKEND_DATA_DIR:-var/backend}"
@@ -34,20 +33,4 @@ $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>
 pids+=($!)
 wait_for_port "$ACTIONS_PORT" "${pids[-1]}" actions
 
-if [ "$mode" = shell ]; then
-  $PY -m rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml
-  exit
-fi
-
-cat <<MSG
-
-  금융인증서 도우미 is starting on http://127.0.0.1:$RASA_PORT (about 20 s to load the model).
-  Talk to it:
-    curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
-         -H 'Content-Type: application/json' -d '{"sender":"me","message":"금융인증서 갱신은 어떻게 해요?"}'
-  Or chat in the terminal: make shell.   Stop: Ctrl-C.   Logs: var/log/
-
-MSG
-$PY -m rasa run --model models/assistant.tar.gz --endpoints endpoints.yml \
-  --credentials credentials.yml --interface 127.0.0.1 --port "$RASA_PORT" \
-  --log-file var/log/rasa.log
+$PY -m rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml

@@ -1,0 +1,1 @@
+"""Starting the whole product (backend, action server, Rasa, web page) for `make run` and tests."""

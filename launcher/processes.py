@@ -1,0 +1,80 @@
+"""Starting the product's real processes on loopback ports, for `make run`, tests and benchmarks."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check: Callable[[], bool], timeout: float, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def start(args, log: Path, env: Dict[str, str]) -> subprocess.Popen:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
+                "RASA_TELEMETRY_ENABLED": "false", **env}
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class Backend:
+    url: str
+    token: str
+    process: subprocess.Popen
+    data_dir: Path
+    log: Path
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def start_backend(data_dir: Path, demo: bool = True, extra_env: Optional[Dict[str, str]] = None,
+                  port: Optional[int] = None, log: Optional[Path] = None) -> Backend:
+    """The certificate backend with its own database in ``data_dir`` (free port unless given)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port, token = port or free_port(), os.environ.get("BACKEND_TOKEN") or secrets.token_urlsafe(24)
+    log = log or data_dir / "backend.log"
+    env = {"BACKEND_DATA_DIR": str(data_dir), "BACKEND_PORT": str(port), "BACKEND_TOKEN": token,
+           "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
+    process = start(["-m", "certbackend"], log, env)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, process, log)
+    return Backend(url=url, token=token, process=process, data_dir=data_dir, log=log)
