@@ -22,6 +22,7 @@ def main() -> int:
           "(about 30 s while the model loads)...", flush=True)
     stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     print(f"""
   Open the demo page:   {stack.web_url}/
   Rasa REST channel:    {stack.rasa_url}/webhooks/rest/webhook
