@@ -43,11 +43,17 @@ def read_method(text: str) -> Optional[str]:
     return None
 
 
+# Sentence endings: "모르겠어요", "없다", "할까" are replies, not names.
+_SENTENCE_ENDINGS = ("요", "다", "까", "죠", "래", "게", "데")
+
+
 def read_name(text: str) -> Optional[str]:
     name = normalize_name(text)
-    if name and not any(word in name for word in _NOT_NAME_WORDS):
-        return name
-    return None
+    if not name or any(word in name for word in _NOT_NAME_WORDS):
+        return None
+    if "가" <= name[-1] <= "힣" and name.endswith(_SENTENCE_ENDINGS):
+        return None
+    return name
 
 
 def read_yes_no(text: str, intent: Optional[str]) -> Optional[bool]:

@@ -146,7 +146,9 @@ async def validate(ctx: StepContext, slot: str, value: Any) -> Dict[str, Any]:
         result = validator(ctx, value)
         return await result if isinstance(result, Awaitable) else result
     except BackendUnavailable:
-        return outage(slot, task_controls.keepable(slot, value))
+        # Keep the submission's idempotency key: the retry must not create a second certificate.
+        return {**outage(slot, task_controls.keepable(slot, value)),
+                s.SUBMISSION_KEY: ctx.slot(s.SUBMISSION_KEY)}
 
 
 async def retry(ctx: StepContext, value: Any) -> Dict[str, Any]:

@@ -1,17 +1,17 @@
-"""Browser tests: the web product (action server, Rasa, web front) started on free loopback ports,
-driven by Playwright in Debian's chromium (launched by path: Playwright's own browser download does
-not work here). The certificate backend is not started yet; the web front points at a dead port, so
-the demo SMS panel stays hidden."""
+"""Browser tests: the whole product (certificate backend in demo mode, action server, Rasa, web
+front) started on free loopback ports by `launcher.stack.start_stack`, driven by Playwright in
+Debian's chromium (launched by path: Playwright's own browser download does not work here;
+`make test-browser` installs the package when it is missing). The demo data is shared by the whole
+session, so only one test may change a demo customer (test_renewal.py renews 김민준)."""
 import os
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.integration.conftest import MODEL, _model_ready
-from tests.processes import ROOT, free_port, start, stop, wait_until
+from launcher.processes import ROOT
+from launcher.stack import start_stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -23,37 +23,16 @@ expect.set_options(timeout=20_000)  # first answers of a freshly loaded model ca
 
 @pytest.fixture(scope="session")
 def product(tmp_path_factory):
-    """Action server + Rasa + web front. Yields SimpleNamespace(web_url, rasa_url, logs)."""
-    if not MODEL.exists():
-        raise RuntimeError("No trained model: run `make train` first (make test does).")
+    """Backend + action server + Rasa + web front, fresh demo data.
+    Yields SimpleNamespace(web_url, rasa_url, logs, backend) with backend.url/.token/.headers."""
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} missing: apt-get install -y chromium")
-    logs = tmp_path_factory.mktemp("browser-logs")
-    actions_port, rasa_port, web_port, dead_port = free_port(), free_port(), free_port(), free_port()
-    env = {"ACTIONS_PORT": str(actions_port)}
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
-    web_url = f"http://127.0.0.1:{web_port}"
-    processes = []
+        raise RuntimeError(f"{CHROMIUM} missing: run scripts/ensure-chromium.sh (make test-browser does)")
+    logs = tmp_path_factory.mktemp("browser-stack")
+    stack = start_stack(logs)  # raises if there is no trained model (make test-browser trains first)
     try:
-        actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-                        logs / "actions.log", env)
-        processes.append(actions)
-        rasa = start(["-m", "rasa", "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                      "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                      "--port", str(rasa_port)], logs / "rasa.log", env)
-        processes.append(rasa)
-        web_env = {**env, "WEB_PORT": str(web_port), "RASA_URL": rasa_url,
-                   "BACKEND_URL": f"http://127.0.0.1:{dead_port}", "DEMO_MODE": "1"}
-        web = start(["-m", "webchat.server"], logs / "web.log", web_env)
-        processes.append(web)
-        wait_until(lambda: requests.get(f"{web_url}/healthz", timeout=2).ok, 30, web, logs / "web.log")
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2).ok,
-                   60, actions, logs / "actions.log")
-        wait_until(lambda: requests.get(rasa_url, timeout=2).ok and _model_ready(rasa_url),
-                   240, rasa, logs / "rasa.log")
-        yield SimpleNamespace(web_url=web_url, rasa_url=rasa_url, logs=logs)
+        yield SimpleNamespace(web_url=stack.web_url, rasa_url=stack.rasa_url, logs=logs, backend=stack.backend)
     finally:
-        stop(*reversed(processes))
+        stack.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,287 @@
+"""Every flow's logic against an in-memory backend: steps, re-prompts, interruptions, outages."""
+import pytest
+
+from actions import task_slots as s
+from actions.secret_vault import VAULT
+from tests.flows.fake_backend import FakeBackend
+from tests.flows.harness import Conversation
+
+IDENTITY = ["김민준", "19850315", "010-1111-2222"]
+
+
+def verified(backend, task="renew_certificate", method="휴대폰 문자로 할게요"):
+    chat = Conversation(backend)
+    chat.start(task)
+    assert chat.asking == s.VERIFY_METHOD
+    for answer in [method, *IDENTITY]:
+        chat.say(answer)
+    assert chat.asking == s.VERIFICATION_CODE
+    chat.say(backend.code if "문자" in method else "47")
+    return chat
+
+
+def said(messages, name):
+    return [m for m in messages if m.get("response") == name]
+
+
+def test_renewal_walks_through_four_labelled_steps_and_renews_once():
+    backend = FakeBackend()
+    chat = Conversation(backend)
+    first = chat.start("renew_certificate")
+    assert Conversation.responses(first)[0] == "utter_renew_intro"
+    assert chat.slots[s.STEP_LABEL] == "[1/4] 본인 확인"
+    for answer in ["문자", *IDENTITY]:
+        chat.say(answer)
+    after_code = chat.say(backend.code)
+    assert said(after_code, "utter_renew_in_window")[0]["step_label"] == "[2/4] 인증서 확인"
+    assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == "[3/4] 비밀번호 확인"
+    chat.say("135 790")  # typed with a space
+    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[4/4] 갱신 확인"
+    assert chat.slots[s.NEW_EXPIRES_ON] == "2029-12-05"
+    done = chat.say("네", intent="affirm")
+    assert said(done, "utter_renew_done")[0]["new_expires_on"] == "2029-12-05"
+    assert backend.renewals == 1 and chat.asking is None and not chat.form_active
+    assert chat.slots[s.TASK] is None and chat.slots[s.CURRENT_PIN] is None
+
+
+def test_secrets_never_sit_in_slots_in_clear():
+    backend = FakeBackend()
+    chat = verified(backend)
+    assert chat.slots[s.VERIFICATION_CODE] == s.MASKED
+    chat.say("135790")
+    reference = chat.slots[s.CURRENT_PIN]
+    assert reference.startswith("secret:") and VAULT.get(reference) == "135790"
+    slot_events = str([e for e in chat.events if e.get("event") == "slot"])
+    assert "135790" not in slot_events and backend.code not in slot_events  # user texts: see redaction tests
+    chat.say("네", intent="affirm")
+    assert VAULT.get(reference) is None  # dropped when the task ended
+
+
+@pytest.mark.parametrize("slot_answers,bad,response", [
+    ([], "김", "utter_name_invalid"),
+    (["김민준"], "1985-13-45", "utter_birth_date_invalid"),
+    (["김민준", "19850315"], "02-123-4567", "utter_mobile_invalid"),
+])
+def test_wrong_identity_input_gets_a_specific_reprompt(slot_answers, bad, response):
+    chat = Conversation(FakeBackend())
+    chat.start("check_certificate")
+    chat.say("문자")
+    for answer in slot_answers:
+        chat.say(answer)
+    asked = chat.asking
+    reply = chat.say(bad)
+    assert said(reply, response) and chat.asking == asked
+
+
+@pytest.mark.parametrize("written", ["900101", "19900101", "1990-01-01", "1990.1.1", "1990년 1월 1일"])
+def test_birth_dates_in_every_usual_form(written):
+    chat = Conversation(FakeBackend())
+    chat.start("check_certificate")
+    chat.say("문자")
+    chat.say("홍길동")
+    chat.say(written)
+    assert chat.slots[s.BIRTH_DATE] == "1990-01-01" and chat.asking == s.MOBILE_NUMBER
+
+
+def test_three_failures_on_one_step_offer_a_way_out():
+    chat = Conversation(FakeBackend())
+    chat.start("check_certificate")
+    chat.say("문자")
+    replies = [chat.say("모르겠어요") for _ in range(3)]
+    assert not said(replies[1], "utter_task_stuck")
+    stuck = said(replies[2], "utter_task_stuck")[0]
+    assert [b["payload"] for b in stuck["buttons"]] == ["/cancel", "/human_handoff"]
+
+
+def test_wrong_code_says_how_many_tries_remain():
+    backend = FakeBackend()
+    chat = Conversation(backend)
+    chat.start("check_certificate")
+    for answer in ["문자", *IDENTITY]:
+        chat.say(answer)
+    reply = chat.say("000000")
+    assert "4번 더" in reply[0]["text"] and chat.asking == s.VERIFICATION_CODE
+
+
+def test_ars_verification_takes_the_two_digits():
+    backend = FakeBackend()
+    chat = verified(backend, task="check_certificate", method="ARS 전화로 할게요")
+    assert chat.slots[s.ARS_NUMBER] == "47" and chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+
+
+def test_branch_visit_explains_and_ends_politely():
+    chat = Conversation(FakeBackend())
+    chat.start("renew_certificate")
+    reply = chat.say("영업점 방문할게요")
+    assert said(reply, "utter_verify_branch") and not chat.form_active
+
+
+@pytest.mark.parametrize("state,response,button", [
+    ("active", "utter_renew_not_open", "/check_certificate"),
+    ("expired", "utter_task_cert_expired", "/issue_certificate"),
+    ("locked", "utter_task_cert_locked", "/issue_certificate"),
+    ("none", "utter_task_no_certificate", "/issue_certificate"),
+])
+def test_renewal_branches_end_with_the_right_offer(state, response, button):
+    chat = verified(FakeBackend(state=state))
+    message = said(chat.said, response)[0]
+    assert message["buttons"][0]["payload"] == button
+    assert not chat.form_active
+
+
+def test_reissue_after_expiry_skips_verification():
+    backend = FakeBackend(state="expired")
+    chat = verified(backend)
+    calls = len([c for c in backend.calls if c[0] == "confirm_verification"])
+    reply = chat.start("issue_certificate")
+    assert "utter_verified_reused" in Conversation.responses(reply)
+    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[2/3] 재발급 확인"
+    chat.say("네", intent="affirm")
+    chat.say("246810")
+    done = chat.say("246810")
+    assert said(done, "utter_issue_done")[0]["reissued"] == "재발급"
+    assert len([c for c in backend.calls if c[0] == "confirm_verification"]) == calls
+
+
+def test_wrong_pin_reprompts_with_tries_left():
+    chat = verified(FakeBackend())
+    reply = chat.say("000001")
+    assert "4번 더" in reply[0]["text"] and chat.asking == s.CURRENT_PIN
+
+
+@pytest.mark.parametrize("pin,problem", [("111111", "같은 숫자"), ("123456", "연속"), ("850315", "생년월일"),
+                                         ("120315", "생년월일"), ("12345", "6자리")])
+def test_new_pin_rules_are_explained(pin, problem):
+    chat = verified(FakeBackend(state="none"), task="issue_certificate")
+    reply = chat.say(pin)
+    assert problem in reply[0]["text"] and chat.asking == s.NEW_PIN
+
+
+def test_new_pin_typed_differently_twice_starts_the_pin_over():
+    backend = FakeBackend(state="none")
+    chat = verified(backend, task="issue_certificate")
+    chat.say("246810")
+    reply = chat.say("246811")
+    assert said(reply, "utter_new_pin_mismatch") and chat.asking == s.NEW_PIN
+    assert not [c for c in backend.calls if c[0] == "issue"]
+
+
+def test_faq_mid_step_is_left_to_the_rules_and_the_step_is_asked_again():
+    chat = verified(FakeBackend())
+    asked = chat.asking
+    chat.say("갱신 기간이 언제예요?", intent="faq")
+    assert chat.last_rejected and chat.asking == asked
+
+
+def test_digits_are_an_answer_even_when_nlu_thinks_otherwise():
+    chat = verified(FakeBackend())
+    chat.say("135790", intent="faq")
+    assert not chat.last_rejected and chat.asking == s.TASK_CONFIRM
+
+
+def test_cancel_asks_first_and_no_keeps_the_step():
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("취소할래요", intent="cancel")
+    assert chat.asking == s.CANCEL_CONFIRM
+    chat.say("아니요", intent="deny")
+    assert chat.asking == s.CURRENT_PIN
+
+
+def test_cancel_confirmed_leaves_nothing_half_done():
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("그만할래요", intent="cancel")
+    reply = chat.say("네", intent="affirm")
+    assert said(reply, "utter_task_cancelled") and not chat.form_active
+    assert backend.renewals == 0 and chat.slots[s.CURRENT_PIN] is None
+
+
+def test_switching_task_mid_flow_asks_then_switches_keeping_verification():
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("내 인증서 상태 보여줘", intent="check_certificate")
+    assert chat.asking == s.SWITCH_CONFIRM
+    reply = chat.say("네", intent="affirm")
+    assert said(reply, "utter_status_summary") and not chat.form_active
+
+
+def test_asking_for_the_running_task_again_just_continues():
+    chat = verified(FakeBackend())
+    reply = chat.say("갱신해 주세요", intent="renew_certificate")
+    assert said(reply, "utter_task_already_running") and chat.asking == s.CURRENT_PIN
+
+
+def test_outage_keeps_the_answers_and_retry_continues():
+    backend = FakeBackend()
+    chat = Conversation(backend)
+    chat.start("renew_certificate")
+    for answer in ["문자", "김민준", "19850315"]:
+        chat.say(answer)
+    backend.down.add("start_verification")
+    chat.say("010-1111-2222")
+    assert chat.asking == s.RETRY_CONFIRM and chat.slots[s.MOBILE_NUMBER] == "010-1111-2222"
+    still_down = chat.say("다시 시도", intent="affirm")
+    assert chat.asking == s.RETRY_CONFIRM and "utter_ask_retry_confirm" not in Conversation.responses(still_down)
+    backend.down.clear()
+    chat.say("다시 시도", intent="affirm")
+    assert chat.asking == s.VERIFICATION_CODE and chat.slots[s.MASKED_PHONE] == "010-****-2222"
+
+
+def test_retry_after_an_outage_at_submission_never_renews_twice():
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("135790")
+    real_renew = backend.renew
+
+    async def renew_then_lose_the_answer(*args):
+        await real_renew(*args)  # the backend renewed, but the reply never arrived
+        raise __import__("actions.backend_client", fromlist=["x"]).BackendUnavailable("timeout")
+
+    backend.renew = renew_then_lose_the_answer
+    chat.say("네", intent="affirm")
+    assert chat.asking == s.RETRY_CONFIRM
+    backend.renew = real_renew
+    done = chat.say("다시 시도", intent="affirm")
+    assert said(done, "utter_renew_done")
+    keys = {c[4] for c in backend.calls if c[0] == "renew"}
+    assert len(keys) == 1 and backend.renewals == 1
+
+
+def test_outage_when_starting_offers_retry():
+    backend = FakeBackend()
+    backend.down.add("status")
+    chat = verified(FakeBackend())  # verified earlier with a working backend
+    chat.client = backend
+    chat.start("check_certificate")
+    assert said(chat.said, "utter_backend_down_start")[0]["buttons"][0]["payload"] == "/check_certificate"
+
+
+def test_device_connection_explains_connect_not_copy_and_lists_devices():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="copy_certificate")
+    assert "utter_devices_intro" in Conversation.responses(chat.said)
+    assert chat.asking == s.DEVICE_NAME
+    chat.say("새 휴대폰")
+    done = chat.say("135790")
+    message = said(done, "utter_devices_connected")[0]
+    assert message["device_name"] == "새 휴대폰" and "1. 새 휴대폰" in message["device_list"]
+    assert message["buttons"][0]["payload"].startswith('/copy_certificate{"device_id":')
+
+
+def test_revocation_needs_explicit_confirmation():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="revoke_certificate")
+    chat.say("135790")
+    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[3/3] 폐기 확인"
+    declined = chat.say("아니요", intent="deny")
+    assert said(declined, "utter_task_not_done") and backend.state == "active"
+
+
+def test_pin_change_end_to_end():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="change_pin")
+    chat.say("135790")
+    chat.say("246810")
+    done = chat.say("246810")
+    assert said(done, "utter_change_pin_done") and backend.pin == "246810"
