@@ -1,0 +1,107 @@
+"""The same flows against the real certificate backend (subprocess, temporary database)."""
+import re
+
+import pytest
+import requests
+
+from actions import task_slots as s
+from actions.backend_client import BackendClient, BackendConfig
+from launcher.processes import start_backend, stop
+from tests.flows.harness import Conversation
+
+DEMO_PIN = "135790"
+CUSTOMERS = {  # the seeded demo customers (README)
+    "renewable": ("김민준", "19850315", "010-1111-2222"),
+    "too_early": ("이서윤", "1990-07-07", "01022223333"),
+    "expired": ("박지훈", "781130", "010 3333 4444"),
+    "locked": ("최유나", "1995.1.20", "010-4444-5555"),
+    "new": ("정하늘", "2000년 5월 5일", "010-5555-6666"),
+}
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    server = start_backend(tmp_path_factory.mktemp("flows-backend"))
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture
+def client(backend):
+    return BackendClient(BackendConfig(url=backend.url, token=backend.token, timeout=10))
+
+
+def sms_code(backend, phone_last4):
+    inbox = requests.get(f"{backend.url}/demo/sms-inbox", headers=backend.headers, timeout=5).json()["messages"]
+    text = next(m["text"] for m in inbox if m["phone"].endswith(phone_last4))
+    return re.search(r"\[(\d{6})\]", text).group(1)
+
+
+def verify(chat, backend, who, task):
+    name, born, phone = CUSTOMERS[who]
+    chat.start(task)
+    for answer in ("문자", name, born, phone):
+        chat.say(answer)
+    assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
+    chat.say(sms_code(backend, phone[-4:]))
+    return chat
+
+
+def said(chat, name):
+    return [m for m in chat.said if m.get("response") == name]
+
+
+def test_renewal_of_the_renewable_customer(backend, client):
+    chat = verify(Conversation(client), backend, "renewable", "renew_certificate")
+    assert said(chat, "utter_renew_in_window") and chat.asking == s.CURRENT_PIN
+    chat.say("000001")
+    assert "4번 더" in chat.said[-1]["text"]
+    chat.say(DEMO_PIN)
+    new_expiry = chat.slots[s.NEW_EXPIRES_ON]
+    chat.say("네", intent="affirm")
+    assert said(chat, "utter_renew_done")[0]["new_expires_on"] == new_expiry
+    status = Conversation(client)
+    status.slots.update({k: chat.slots[k] for k in (s.VERIFICATION_TOKEN, s.TOKEN_EXPIRES_AT, s.BIRTH_DATE)})
+    status.start("check_certificate")
+    summary = said(status, "utter_status_summary")[0]
+    assert summary["cert_expires_on"] == new_expiry and summary["cert_state_word"] == "사용 중"
+
+
+@pytest.mark.parametrize("who,response", [("too_early", "utter_renew_not_open"), ("expired", "utter_task_cert_expired"),
+                                          ("locked", "utter_task_cert_locked"), ("new", "utter_task_no_certificate")])
+def test_renewal_branches_for_each_demo_customer(backend, client, who, response):
+    chat = verify(Conversation(client), backend, who, "renew_certificate")
+    assert said(chat, response) and not chat.form_active
+
+
+def test_issuance_for_a_customer_without_a_certificate(backend, client):
+    chat = verify(Conversation(client), backend, "new", "issue_certificate")
+    chat.say("000505")  # contains the birth MMDD (0505): refused with the rule
+    assert "생년월일" in chat.said[-1]["text"]
+    chat.say("246810")
+    chat.say("246810")
+    done = said(chat, "utter_issue_done")[0]
+    assert done["reissued"] == "발급" and len(done["new_serial"]) > 8
+
+
+def test_locked_customer_reissues_without_verifying_again(backend, client):
+    chat = verify(Conversation(client), backend, "locked", "check_certificate")
+    chat.start("issue_certificate")
+    assert said(chat, "utter_verified_reused") and chat.asking == s.TASK_CONFIRM
+    chat.say("네", intent="affirm")
+    chat.say("357913")
+    chat.say("357913")
+    assert said(chat, "utter_issue_done")[0]["reissued"] == "재발급"
+
+
+def test_device_connection_and_pin_change_with_the_real_backend(backend, client):
+    chat = verify(Conversation(client), backend, "too_early", "copy_certificate")
+    chat.say("회사 노트북")
+    chat.say(DEMO_PIN)
+    connected = said(chat, "utter_devices_connected")[0]
+    assert "회사 노트북" in connected["device_list"]
+    chat.start("change_pin")
+    chat.say(DEMO_PIN)
+    chat.say("864209")
+    chat.say("864209")
+    assert said(chat, "utter_change_pin_done")
