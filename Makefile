@@ -14,8 +14,8 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz eval bench \
-  backend lock clean
+.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
+  eval bench backend lock clean
 
 help:
 	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
@@ -61,7 +61,7 @@ test-unit: setup
 	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser
 
 test-dialogue: train
-	$(RASA) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
+	$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out var/results/core
 
 test-chat: train
@@ -70,7 +70,12 @@ test-chat: train
 test-fuzz: setup $(FUZZ_STAMP)
 	$(PY) scripts/fuzz_backend.py
 
-test: validate test-unit test-fuzz test-dialogue test-chat
+# Playwright drives Debian's chromium (installed with apt-get when missing) against the whole product.
+test-browser: train
+	scripts/ensure-chromium.sh
+	$(PY) -m pytest -q tests/browser
+
+test: validate test-unit test-fuzz test-dialogue test-chat test-browser
 	@echo "make test: all checks passed"
 
 bench: setup
@@ -84,7 +89,7 @@ eval: train
 
 # Re-pin after changing a top-level requirement: resolves and freezes the full tree.
 lock: setup
-	$(PY) -m pip freeze --exclude-editable | grep -viE '^(pytest|iniconfig|pluggy|exceptiongroup|tomli)==' \
+	$(PY) -m pip freeze --exclude-editable | grep -viE '^(pytest|iniconfig|pluggy|exceptiongroup|tomli|hypothesis|sortedcontainers|playwright)==' \
 	  | sed '1i # Runtime: exact pins for Rasa 3.6.21 on Python 3.10 (regenerate with make lock).' > requirements.txt
 
 clean:

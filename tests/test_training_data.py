@@ -30,10 +30,12 @@ def test_every_intent_has_enough_examples(intent):
     assert len(training_examples().get(intent, [])) >= MIN_EXAMPLES
 
 
-def test_task_intents_have_answers_and_titles():
+def test_task_intents_have_a_guided_flow_and_titles():
+    from actions.flows import FLOWS
+
     for intent in task_titles():
         assert intent in DOMAIN["intents"]
-        assert f"utter_{intent}" in responses()
+        assert intent in FLOWS, f"{intent} has no flow in actions/flows/"
 
 
 def test_no_example_belongs_to_two_labels():
