@@ -88,8 +88,8 @@ class ActionFinishTask(Action):
 
     async def run(self, dispatcher, tracker, domain):
         updates = {**reset_task(tracker.slots), s.TASK: None}
-        if tracker.get_slot(s.OUTCOME) in ("renewed", "issued", "revoked", "device_connected"):
-            updates.update({name: None for name in s.CERTIFICATE_SLOTS})  # changed: look up afresh next time
+        if tracker.get_slot(s.OUTCOME) in ("renewed", "issued", "revoked"):
+            updates.update({name: None for name in s.CERTIFICATE_SLOTS})  # a new serial: look up afresh
         return _events(updates)
 
 

@@ -285,3 +285,39 @@ def test_pin_change_end_to_end():
     chat.say("246810")
     done = chat.say("246810")
     assert said(done, "utter_change_pin_done") and backend.pin == "246810"
+
+
+def _disconnect(chat, device_id):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.task_actions import ActionDisconnectDevice
+    import asyncio
+
+    slots = {**chat.slots, "device_id": device_id}
+    tracker = Tracker("tester", slots, {"text": "/copy_certificate", "intent": {"name": "copy_certificate"}},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDisconnectDevice(chat.client).run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def test_disconnect_button_removes_that_device_and_lists_the_rest():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="copy_certificate")
+    chat.say("새 휴대폰")
+    chat.say("135790")
+    chat.start("copy_certificate")  # verification reused: connect a second device
+    chat.say("회사 노트북")
+    chat.say("135790")
+    first_id = str(backend.devices[0]["id"])
+    messages, events = _disconnect(chat, first_id)
+    assert messages[0]["response"] == "utter_device_disconnected" and messages[0]["device_name"] == "새 휴대폰"
+    assert [d["name"] for d in backend.devices] == ["회사 노트북"]
+    assert messages[0]["device_list"] == "1. 회사 노트북"
+
+
+def test_disconnect_without_a_fresh_verification_asks_to_verify():
+    chat = Conversation(FakeBackend(state="active"))
+    messages, _ = _disconnect(chat, "3")
+    assert messages[0]["response"] == "utter_disconnect_needs_verification"

@@ -75,12 +75,14 @@ def test_gibberish_gets_suggestions_or_a_rephrase_request(rasa_url):
     assert any(b["payload"] == "/human_handoff" for b in messages[0]["buttons"])
 
 
-def test_a_conversation_keeps_going_after_a_task_request(rasa_url):
+def test_small_talk_during_a_task_keeps_the_task_going(rasa_url):
     sender = uuid.uuid4().hex
     first = say(rasa_url, "인증서 갱신해 주세요", sender)
-    assert first[0]["text"] == rendered("utter_renew_certificate")["text"]
+    assert first[0]["text"] == rendered("utter_renew_intro")["text"]
+    assert first[1]["text"].startswith("[1/4] 본인 확인")
     second = say(rasa_url, "고마워요", sender)
-    assert second[0]["text"] == rendered("utter_you_are_welcome")["text"]
+    assert second[0]["text"] == rendered("utter_task_continue")["text"]
+    assert second[1]["text"] == first[1]["text"]  # the same step again
 
 
 def test_unsure_faq_offers_candidate_buttons_that_answer(rasa_url):
