@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from actions import task_slots as s
+from actions.backend_client import BackendRefused
 from actions.certificate_lookup import look_up
 from actions.flows import flow_for
 from actions.secret_vault import VAULT, is_reference
@@ -66,7 +67,10 @@ async def start_flow(ctx: StepContext, task: str) -> Dict[str, Any]:
     if not ctx.verified():
         return {**updates, **{name: None for name in s.VERIFICATION_SCOPED}}
     ctx.tracker.slots.update(updates)
-    cert = await look_up(ctx)
+    try:
+        cert = await look_up(ctx)
+    except BackendRefused:  # the backend no longer accepts the token: verify again
+        return {**updates, **{name: None for name in s.VERIFICATION_SCOPED}}
     ctx.tracker.slots.update(cert)
     ctx.say("utter_verified_reused")
     return {**updates, **cert, **await flow.after_lookup(ctx, cert)}

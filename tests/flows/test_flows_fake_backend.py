@@ -321,3 +321,18 @@ def test_disconnect_without_a_fresh_verification_asks_to_verify():
     chat = Conversation(FakeBackend(state="active"))
     messages, _ = _disconnect(chat, "3")
     assert messages[0]["response"] == "utter_disconnect_needs_verification"
+
+
+def test_a_token_the_backend_no_longer_accepts_means_verifying_again():
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("그만", intent="cancel")
+    chat.say("네", intent="affirm")
+    from actions.backend_client import BackendRefused
+
+    async def expired(token):
+        raise BackendRefused(401, "VERIFICATION_EXPIRED", "본인 확인 시간이 지났어요.")
+
+    backend.status = expired
+    chat.start("check_certificate")
+    assert chat.asking == s.VERIFY_METHOD and chat.slots[s.VERIFICATION_TOKEN] is None
