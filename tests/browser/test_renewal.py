@@ -26,6 +26,7 @@ DATE = r"(\d{4}-\d{2}-\d{2})"
 def _secret_field(page: Page):
     field = page.get_by_test_id("chat-input")
     expect(field).to_have_attribute("type", "password")
+    expect(field).to_have_attribute("maxlength", "6")  # from the bot's real secret hint
     expect(field).to_be_focused()
     return field
 

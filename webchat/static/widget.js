@@ -219,7 +219,9 @@
   /* ---------- the custom hint that asks for a masked field ---------- */
   function parseSecretHint(custom) {
     if (!custom || typeof custom !== "object" || Array.isArray(custom) || custom.input !== "secret") return null;
-    const length = Number.isInteger(custom.length) && custom.length > 0 && custom.length <= 32 ? custom.length : null;
+    // Rasa fills "{pin_length}" in a response's custom payload as text, so "6" counts like 6.
+    const raw = typeof custom.length === "string" && /^\d{1,2}$/.test(custom.length) ? Number(custom.length) : custom.length;
+    const length = Number.isInteger(raw) && raw > 0 && raw <= 32 ? raw : null;
     const label = typeof custom.label === "string" && custom.label.trim() ? custom.label.trim().slice(0, 100) : TEXT.secretDefault;
     return { length: length, label: label };
   }
