@@ -19,7 +19,7 @@ from actions import task_controls, task_steps, verification_steps
 from actions import task_slots as s
 from actions.backend_client import BackendClient, BackendUnavailable
 from actions.flows import flow_for
-from actions.message_reading import is_interruption, latest_intent, latest_text, read_yes_no
+from actions.message_reading import is_interruption, is_payload, latest_intent, latest_text, read_yes_no
 from actions.step_context import StepContext
 from actions.step_outcomes import outage
 
@@ -125,9 +125,11 @@ def _extract(tracker: Tracker) -> Any:
     slot = tracker.slots[s.REQUESTED]
     text, intent = latest_text(tracker), latest_intent(tracker)
     if slot in s.CONFIRM_SLOTS:
-        answer = read_yes_no(text, intent)
+        answer = read_yes_no(text, intent, cancelling=slot == s.CANCEL_CONFIRM)
         if answer is not None:
             return answer
+    elif is_payload(text):
+        pass  # a button from an earlier message: never an answer to this step
     elif slot in s.SECRET_SLOTS or slot in (s.BIRTH_DATE, s.MOBILE_NUMBER):
         if any(ch.isdigit() for ch in text):
             return text  # digits are always meant as the answer, whatever NLU thought

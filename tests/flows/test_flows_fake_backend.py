@@ -221,10 +221,10 @@ def test_outage_keeps_the_answers_and_retry_continues():
     backend.down.add("start_verification")
     chat.say("010-1111-2222")
     assert chat.asking == s.RETRY_CONFIRM and chat.slots[s.MOBILE_NUMBER] == "010-1111-2222"
-    still_down = chat.say("다시 시도", intent="affirm")
+    still_down = chat.say("/affirm", intent="affirm")
     assert chat.asking == s.RETRY_CONFIRM and "utter_ask_retry_confirm" not in Conversation.responses(still_down)
     backend.down.clear()
-    chat.say("다시 시도", intent="affirm")
+    chat.say("/affirm", intent="affirm")
     assert chat.asking == s.VERIFICATION_CODE and chat.slots[s.MASKED_PHONE] == "010-****-2222"
 
 
@@ -242,7 +242,7 @@ def test_retry_after_an_outage_at_submission_never_renews_twice():
     chat.say("네", intent="affirm")
     assert chat.asking == s.RETRY_CONFIRM
     backend.renew = real_renew
-    done = chat.say("다시 시도", intent="affirm")
+    done = chat.say("/affirm", intent="affirm")
     assert said(done, "utter_renew_done")
     keys = {c[4] for c in backend.calls if c[0] == "renew"}
     assert len(keys) == 1 and backend.renewals == 1
@@ -336,3 +336,48 @@ def test_a_token_the_backend_no_longer_accepts_means_verifying_again():
     backend.status = expired
     chat.start("check_certificate")
     assert chat.asking == s.VERIFY_METHOD and chat.slots[s.VERIFICATION_TOKEN] is None
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("네 취소할게요", "cancel", True), ("그만할래요", "cancel", True), ("아니요 계속할게요", "deny", False),
+    ("/affirm", "affirm", True), ("/deny", "deny", False), ("모르겠어요", "affirm", None), ("135790", "affirm", None),
+])
+def test_yes_no_reading_at_the_cancel_question(text, intent, expected):
+    from actions.message_reading import read_yes_no
+
+    assert read_yes_no(text, intent, cancelling=True) is expected
+
+
+def test_i_dont_know_does_not_confirm_a_revocation():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="revoke_certificate")
+    chat.say("135790")
+    reply = chat.say("모르겠어요", intent="affirm")
+    assert said(reply, "utter_yes_no_invalid") and backend.state == "active" and chat.asking == s.TASK_CONFIRM
+
+
+@pytest.mark.parametrize("text,name", [("김민준입니다", "김민준"), ("김민준이에요", "김민준"), ("Kim Minjun", "Kim Minjun")])
+def test_names_with_a_polite_ending(text, name):
+    from actions.message_reading import read_name
+
+    assert read_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["안녕하세요", "감사합니다", "고마워요", "모르겠어요", "갱신기간"])
+def test_small_talk_is_not_a_name(text):
+    from actions.message_reading import read_name
+
+    assert read_name(text) is None
+
+
+def test_an_unknown_method_misfiled_as_cancel_gets_the_method_reprompt():
+    chat = Conversation(FakeBackend())
+    chat.start("renew_certificate")
+    reply = chat.say("카카오톡으로요", intent="cancel")
+    assert not chat.last_rejected and said(reply, "utter_verify_method_invalid")
+
+
+def test_a_button_payload_is_never_a_digit_answer():
+    chat = verified(FakeBackend())
+    chat.say('/copy_certificate{"device_id":"3"}', intent="copy_certificate")
+    assert chat.last_rejected
