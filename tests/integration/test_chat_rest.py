@@ -11,7 +11,7 @@ from certpolicy import load_policy
 from tests.training_data import ROOT, responses
 
 POLICY_VALUES = load_policy().template_values()
-STORIES = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
+STORIES = yaml.safe_load((ROOT / "tests" / "stories" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
 FAQ_QUESTIONS = {
     step["intent"].split("/", 1)[1]: step["user"].strip()
     for story in STORIES
@@ -78,10 +78,10 @@ def test_gibberish_gets_suggestions_or_a_rephrase_request(rasa_url):
 def test_small_talk_during_a_task_keeps_the_task_going(rasa_url):
     sender = uuid.uuid4().hex
     first = say(rasa_url, "인증서 갱신해 주세요", sender)
-    assert first[0]["text"] == rendered("utter_renew_intro")["text"]
+    assert first[0]["text"] == rendered("utter_renew_intro")["text"].strip()
     assert first[1]["text"].startswith("[1/4] 본인 확인")
     second = say(rasa_url, "고마워요", sender)
-    assert second[0]["text"] == rendered("utter_task_continue")["text"]
+    assert second[0]["text"] == rendered("utter_task_continue")["text"].strip()
     assert second[1]["text"] == first[1]["text"]  # the same step again
 
 
