@@ -38,7 +38,7 @@ VALIDATORS: Dict[str, Validator] = {
     s.TASK_CONFIRM: task_steps.validate_task_confirm,
     s.CANCEL_CONFIRM: task_controls.validate_cancel_confirm,
     s.SWITCH_CONFIRM: task_controls.validate_switch_confirm,
-    s.RETRY_CONFIRM: None,  # set below: retrying re-runs another step's validator
+    # retry_confirm is handled by retry() below: it re-runs the validator of the failed step.
 }
 
 
@@ -60,6 +60,14 @@ class ValidateTaskForm(FormValidationAction):
         return plan(tracker.slots)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """One extraction and one validator per turn, for the asked slot only.
+
+        The SDK's default run tries every slot's extract_/validate_ method; here whether a
+        message is an answer depends only on which step was asked, and a step's validator may
+        fill several slots (a verified code also loads the certificate), so the turn is
+        handled as a whole. The returned events follow the SDK's contract: validated SlotSets,
+        then the next requested_slot (None ends the form).
+        """
         ctx = StepContext(tracker, dispatcher, self.client)
         if _answering(tracker):
             value = _extract(tracker)
@@ -143,7 +151,7 @@ def _extract(tracker: Tracker) -> Any:
 
 
 async def validate(ctx: StepContext, slot: str, value: Any) -> Dict[str, Any]:
-    validator = VALIDATORS.get(slot) or retry
+    validator = retry if slot == s.RETRY_CONFIRM else VALIDATORS[slot]
     try:
         result = validator(ctx, value)
         return await result if isinstance(result, Awaitable) else result
