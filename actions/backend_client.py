@@ -115,3 +115,19 @@ class BackendClient:
 
     async def list_devices(self, token: str, serial: str) -> List[Dict[str, Any]]:
         return (await self._call("GET", f"/v1/certificates/{serial}/devices", token=token))["devices"]
+
+
+class UsesBackendClient:
+    """Mixin for actions: an injectable client (tests pass a fake), created lazily otherwise.
+
+    Not an Action itself, so rasa_sdk does not try to register it.
+    """
+
+    def __init__(self, client: Optional[BackendClient] = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> BackendClient:
+        if self._client is None:
+            self._client = BackendClient()
+        return self._client

@@ -1,14 +1,14 @@
 """Custom actions around the task form: start, cancel/switch requests, finish, disconnect."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import task_slots as s
-from actions.backend_client import BackendClient, BackendRefused, BackendUnavailable
+from actions.backend_client import BackendRefused, BackendUnavailable, UsesBackendClient
 from actions.certificate_lookup import device_lines
 from actions.flows import flow_for
 from actions.flows.devices import disconnect_buttons
@@ -23,20 +23,7 @@ def _events(updates: Dict[str, Any]) -> List[Dict[Text, Any]]:
     return [SlotSet(name, value) for name, value in updates.items()]
 
 
-class _UsesBackend:
-    """Mixin (not an Action itself, so rasa_sdk does not register it)."""
-
-    def __init__(self, client: Optional[BackendClient] = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> BackendClient:
-        if self._client is None:
-            self._client = BackendClient()
-        return self._client
-
-
-class ActionStartTask(_UsesBackend, Action):
+class ActionStartTask(UsesBackendClient, Action):
     """Starts the task the customer asked for; the form then asks its first question."""
 
     def name(self) -> Text:
@@ -93,7 +80,7 @@ class ActionFinishTask(Action):
         return _events(updates)
 
 
-class ActionDisconnectDevice(_UsesBackend, Action):
+class ActionDisconnectDevice(UsesBackendClient, Action):
     """A "연결 해제" button: disconnect one device of the verified customer's certificate."""
 
     def name(self) -> Text:

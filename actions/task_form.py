@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import task_controls, task_steps, verification_steps
 from actions import task_slots as s
-from actions.backend_client import BackendClient, BackendUnavailable
+from actions.backend_client import BackendUnavailable, UsesBackendClient
 from actions.flows import flow_for
 from actions.message_reading import is_interruption, is_payload, latest_intent, latest_text, read_yes_no
 from actions.step_context import StepContext
@@ -42,16 +42,7 @@ VALIDATORS: Dict[str, Validator] = {
 }
 
 
-class ValidateTaskForm(FormValidationAction):
-    def __init__(self, client: Optional[BackendClient] = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> BackendClient:
-        if self._client is None:
-            self._client = BackendClient()
-        return self._client
-
+class ValidateTaskForm(UsesBackendClient, FormValidationAction):
     def name(self) -> Text:
         return "validate_task_form"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, List, Tuple
 
 from tests.backend.conftest import Api
-from tests.processes import start_backend, stop
+from launcher.processes import start_backend, stop
 
 
 def timed(call: Callable[[], object]) -> float:

@@ -14,7 +14,8 @@ from certbackend.context import ServiceContext
 from certbackend.errors import ApiError, not_found
 from certbackend.inputs import PIN_POLICY_MESSAGES
 from certbackend.keywrap import wrap_private_key
-from certbackend.lifecycle import add_years, new_certificate
+from certbackend.lifecycle import new_certificate
+from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
 from certbackend.pin_guard import locked_error, open_key
 from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from certbackend import audit
 from certbackend.context import ServiceContext
-from certbackend.lifecycle import add_years, new_certificate
+from certbackend.lifecycle import new_certificate
+from certpolicy.calendar import add_years
 from certbackend.models import Customer
 from certpolicy.validators import birth_date_forms
 

@@ -10,7 +10,6 @@ from certbackend import ca as ca_module
 from certbackend.context import ServiceContext
 from certbackend.keywrap import wrap_private_key
 from certbackend.models import Certificate, Customer
-from certpolicy.calendar import add_years  # noqa: F401  (re-exported for the services)
 
 
 def new_certificate(ctx: ServiceContext, customer: Customer, pin: str,

@@ -53,7 +53,7 @@ def start(ctx: ServiceContext, method: str, identity: IdentityInput) -> Dict[str
     else:
         # ARS: the screen shows the two digits and the (pretend) call asks the customer to key them in.
         body["ars_number"] = code
-        text = f"[KB국민은행(모의) ARS 전화] 화면에 보이는 두 자리 숫자를 눌러 주세요."
+        text = "[KB국민은행(모의) ARS 전화] 화면에 보이는 두 자리 숫자를 눌러 주세요."
     if ctx.settings.demo_mode:
         ctx.inbox.deliver(masked, text, now)
     return body

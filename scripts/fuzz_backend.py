@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.processes import ROOT, start_backend, stop
+from launcher.processes import ROOT, start_backend, stop
 
 ST = ROOT / ".venv-fuzz" / "bin" / "st"
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional
 import pytest
 import requests
 
-from tests.processes import Backend, start_backend, stop
+from launcher.processes import Backend, start_backend, stop
 
 DEMO_PIN = "135790"
 _phone_numbers = itertools.count(1000)

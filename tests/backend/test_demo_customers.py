@@ -2,7 +2,7 @@
 import pytest
 
 from tests.backend.conftest import DEMO_PIN, Api, Person
-from tests.processes import ROOT, start_backend, stop
+from launcher.processes import ROOT, start_backend, stop
 
 EXPECTED = {"김민준": "expiring", "이서윤": "active", "박지훈": "expired", "최유나": "locked", "정하늘": None}
 

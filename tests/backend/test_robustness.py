@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from tests.backend.conftest import Api
-from tests.processes import start_backend, stop
+from launcher.processes import start_backend, stop
 
 YEAR = 365.25
 

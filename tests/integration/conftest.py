@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.processes import ROOT, free_port, start, stop, wait_until
+from launcher.processes import ROOT, free_port, start, stop, wait_until
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
