@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -89,23 +89,28 @@ def issue(ctx: ServiceContext, customer_id: int, pin: str) -> Result:
                  "replaced_serials": [c.serial_hex for c in previous]}
 
 
-def _renewal_blocker(ctx: ServiceContext, cert: Certificate, now) -> ApiError:
-    state = display_state(cert, now, ctx.policy)
+def _unusable(state: str, expired_message: str) -> Optional[ApiError]:
+    """The error for a certificate that cannot be used in this state; None when it can."""
     if state in ("revoked", "superseded"):
         return ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.",
                         state=state)
     if state == "locked":
         return locked_error()
     if state == "expired":
-        return ApiError(409, "CERT_EXPIRED",
-                        "유효기간이 지나서 갱신할 수 없어요. 재발급을 받아 주세요.", next_step="reissue")
-    if state == "active":
-        opens_at = renewal_opens_at(cert, ctx.policy)
-        opens_on = opens_at.astimezone(KST).date().isoformat()
-        return ApiError(409, "RENEWAL_NOT_OPEN",
-                        f"갱신은 만료 {ctx.policy.renewal_window_days}일 전인 {opens_on}부터 할 수 있어요.",
-                        renewal_opens_on=opens_on, days_until_open=days_until(opens_at, now))
+        return ApiError(409, "CERT_EXPIRED", expired_message, next_step="reissue")
     return None
+
+
+def _renewal_blocker(ctx: ServiceContext, cert: Certificate, now) -> Optional[ApiError]:
+    state = display_state(cert, now, ctx.policy)
+    unusable = _unusable(state, "유효기간이 지나서 갱신할 수 없어요. 재발급을 받아 주세요.")
+    if unusable or state != "active":
+        return unusable  # "expiring" is the window: renewal may go ahead
+    opens_at = renewal_opens_at(cert, ctx.policy)
+    opens_on = opens_at.astimezone(KST).date().isoformat()
+    return ApiError(409, "RENEWAL_NOT_OPEN",
+                    f"갱신은 만료 {ctx.policy.renewal_window_days}일 전인 {opens_on}부터 할 수 있어요.",
+                    renewal_opens_on=opens_on, days_until_open=days_until(opens_at, now))
 
 
 def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Result:
@@ -141,15 +146,10 @@ def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Resul
 def usable_certificate(ctx: ServiceContext, session, customer_id: int, serial: str) -> Certificate:
     """A certificate the customer can use right now (not revoked, replaced, locked or expired)."""
     cert = load_certificate(session, customer_id, serial)
-    state = display_state(cert, ctx.clock.now(), ctx.policy)
-    if state == "locked":
-        raise locked_error()
-    if state == "expired":
-        raise ApiError(409, "CERT_EXPIRED", "유효기간이 지난 인증서예요. 재발급을 받아 주세요.",
-                       next_step="reissue")
-    if state in ("revoked", "superseded"):
-        raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.",
-                       state=state)
+    unusable = _unusable(display_state(cert, ctx.clock.now(), ctx.policy),
+                         "유효기간이 지난 인증서예요. 재발급을 받아 주세요.")
+    if unusable:
+        raise unusable
     return cert
 
 
