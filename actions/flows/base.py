@@ -12,18 +12,22 @@ Updates = Dict[str, Any]
 class Flow:
     task: str = ""
     title: str = ""  # "금융인증서 갱신": used in "…을 그만둘까요?"
+    # Most flows are fixed sequences, declared with these three; IssueFlow computes its own.
+    step_titles: Sequence[str] = ("본인 확인",)
+    slot_steps: Dict[str, int] = {}  # asked slot -> step number; verification slots are step 1
+    plan_slots: Sequence[str] = ()
 
     def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
         """Step titles; step 1 is always identity verification."""
-        raise NotImplementedError
+        return self.step_titles
 
     def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
         """Which step a requested slot belongs to (1-based)."""
-        raise NotImplementedError
+        return self.slot_steps.get(slot, 1)
 
     def plan(self, slots: Dict[str, Any]) -> List[str]:
         """Slots to ask once the customer is verified and the certificate is known."""
-        raise NotImplementedError
+        return list(self.plan_slots)
 
     submit_slot: Optional[str] = None
 

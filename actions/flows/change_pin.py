@@ -1,8 +1,6 @@
 """PIN change: verify, current PIN, new PIN twice."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
-
 from actions import task_slots as s
 from actions.flows.base import Flow, Updates, common_dead_ends, end
 from actions.step_context import StepContext
@@ -14,15 +12,9 @@ class ChangePinFlow(Flow):
     task = "change_pin"
     title = "비밀번호 변경"
     submit_slot = s.NEW_PIN_CONFIRM
-
-    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
-        return STEPS
-
-    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
-        return {s.CURRENT_PIN: 2, s.NEW_PIN: 3, s.NEW_PIN_CONFIRM: 3}.get(slot, 1)
-
-    def plan(self, slots: Dict[str, Any]) -> List[str]:
-        return [s.CURRENT_PIN, s.NEW_PIN, s.NEW_PIN_CONFIRM]
+    step_titles = STEPS
+    slot_steps = {s.CURRENT_PIN: 2, s.NEW_PIN: 3, s.NEW_PIN_CONFIRM: 3}
+    plan_slots = (s.CURRENT_PIN, s.NEW_PIN, s.NEW_PIN_CONFIRM)
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
         return common_dead_ends(ctx, self, cert, f"[1/{len(STEPS)}] {STEPS[0]}") or {}

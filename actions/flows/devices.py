@@ -1,7 +1,7 @@
 """Using the certificate on another device: nothing is copied, the device is connected."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Dict, List
 
 from actions import task_slots as s
 from actions.certificate_lookup import device_lines
@@ -21,15 +21,9 @@ class DevicesFlow(Flow):
     task = "copy_certificate"
     title = "다른 기기 연결"
     submit_slot = s.CURRENT_PIN
-
-    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
-        return STEPS
-
-    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
-        return {s.DEVICE_NAME: 2, s.CURRENT_PIN: 3}.get(slot, 1)
-
-    def plan(self, slots: Dict[str, Any]) -> List[str]:
-        return [s.DEVICE_NAME, s.CURRENT_PIN]
+    step_titles = STEPS
+    slot_steps = {s.DEVICE_NAME: 2, s.CURRENT_PIN: 3}
+    plan_slots = (s.DEVICE_NAME, s.CURRENT_PIN)
 
     def introduction(self) -> str:
         return "utter_devices_intro"

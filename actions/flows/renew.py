@@ -1,7 +1,7 @@
 """Renewal, walked through step by step: the heart of the product."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict
 
 from actions import task_slots as s
 from actions.flows.base import Flow, Updates, common_dead_ends, end, status_button
@@ -15,15 +15,9 @@ class RenewFlow(Flow):
     task = "renew_certificate"
     title = "금융인증서 갱신"
     submit_slot = s.TASK_CONFIRM
-
-    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
-        return STEPS
-
-    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
-        return {s.CURRENT_PIN: 3, s.TASK_CONFIRM: 4}.get(slot, 1)
-
-    def plan(self, slots: Dict[str, Any]) -> List[str]:
-        return [s.CURRENT_PIN, s.TASK_CONFIRM]
+    step_titles = STEPS
+    slot_steps = {s.CURRENT_PIN: 3, s.TASK_CONFIRM: 4}
+    plan_slots = (s.CURRENT_PIN, s.TASK_CONFIRM)
 
     def introduction(self) -> str:
         return "utter_renew_intro"

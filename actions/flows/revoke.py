@@ -1,8 +1,6 @@
 """Revocation: verify, PIN, an explicit confirmation of what stops working, revoke."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
-
 from actions import task_slots as s
 from actions.flows.base import Flow, Updates, common_dead_ends, end, issue_button
 from actions.step_context import StepContext
@@ -14,15 +12,9 @@ class RevokeFlow(Flow):
     task = "revoke_certificate"
     title = "금융인증서 폐기"
     submit_slot = s.TASK_CONFIRM
-
-    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
-        return STEPS
-
-    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
-        return {s.CURRENT_PIN: 2, s.TASK_CONFIRM: 3}.get(slot, 1)
-
-    def plan(self, slots: Dict[str, Any]) -> List[str]:
-        return [s.CURRENT_PIN, s.TASK_CONFIRM]
+    step_titles = STEPS
+    slot_steps = {s.CURRENT_PIN: 2, s.TASK_CONFIRM: 3}
+    plan_slots = (s.CURRENT_PIN, s.TASK_CONFIRM)
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
         label = f"[1/{len(STEPS)}] {STEPS[0]}"

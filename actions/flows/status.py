@@ -1,8 +1,6 @@
 """Status: the verified customer's certificate, its state, expiry and devices."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
-
 from actions import task_slots as s
 from actions.certificate_lookup import STATE_WORDS, device_lines
 from actions.flows.base import Flow, Updates, end, issue_button, reissue_button
@@ -15,15 +13,7 @@ STEPS = ("본인 확인", "인증서 조회")
 class StatusFlow(Flow):
     task = "check_certificate"
     title = "인증서 조회"
-
-    def steps(self, slots: Dict[str, Any]) -> Sequence[str]:
-        return STEPS
-
-    def step_of(self, slot: str, slots: Dict[str, Any]) -> int:
-        return 1
-
-    def plan(self, slots: Dict[str, Any]) -> List[str]:
-        return []
+    step_titles = STEPS  # verification, then the lookup shows everything: nothing else to ask
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
         label = f"[2/{len(STEPS)}] {STEPS[1]}"
