@@ -80,7 +80,9 @@ def test_full_renewal_with_code_from_the_inbox_panel(page, product):
     code = _code_from_inbox(page)
     _send_secret(page, code)
     expect(page.get_by_test_id("chat-log")).to_contain_text(f"{NAME}님, 본인 확인이 끝났어요.")
-    expect(bot(page).last).to_contain_text("비밀번호 6자리를 입력해 주세요")
+    pin_step = bot(page).last
+    expect(pin_step.get_by_test_id("step")).to_have_text("3/4 · 비밀번호 확인")
+    expect(pin_step).to_contain_text("비밀번호 6자리로 확인해요")
 
     _send_secret(page, PIN)
     confirm = bot(page).last
