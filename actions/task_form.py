@@ -46,10 +46,6 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
     def name(self) -> Text:
         return "validate_task_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
-        return plan(tracker.slots)
-
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """One extraction and one validator per turn, for the asked slot only.
 

@@ -42,7 +42,7 @@ def handle_refusal(ctx: StepContext, slot: str, refused: BackendRefused) -> Dict
     if refused.code in ("VERIFICATION_EXPIRED", "VERIFICATION_REQUIRED"):
         return {**reverify(ctx), slot: None}
     if refused.code == "PIN_INVALID":
-        return reask(ctx, s.CURRENT_PIN, text=refused.message, **{})
+        return reask(ctx, s.CURRENT_PIN, text=refused.message)
     if refused.code == "CERT_LOCKED":
         ctx.say("utter_task_cert_locked", step_label=ctx.slot(s.STEP_LABEL) or "",
                 buttons=[button("재발급하기", "/issue_certificate")])

@@ -12,14 +12,13 @@ from certbackend import audit
 from certbackend.clock import KST
 from certbackend.context import ServiceContext
 from certbackend.errors import ApiError, not_found
-from certbackend.inputs import PIN_POLICY_MESSAGES
 from certbackend.keywrap import wrap_private_key
 from certbackend.lifecycle import new_certificate
 from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
 from certbackend.pin_guard import locked_error, open_key
 from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at
-from certpolicy.validators import pin_shape_problem
+from certpolicy.validators import PIN_PROBLEM_MESSAGES, pin_shape_problem
 
 Result = Tuple[int, Dict[str, Any]]
 
@@ -45,7 +44,7 @@ def check_new_pin(ctx: ServiceContext, customer: Customer, pin: str) -> None:
         if ctx.hasher.matches(customer.birth_yymmdd_hash, "birth", pin) or contains_mmdd:
             problem = "birth_date"
     if problem:
-        raise ApiError(400, "PIN_POLICY", PIN_POLICY_MESSAGES[problem].format(length=ctx.policy.pin_length),
+        raise ApiError(400, "PIN_POLICY", PIN_PROBLEM_MESSAGES[problem].format(length=ctx.policy.pin_length),
                        rule=problem)
 
 

@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any, Mapping, Optional
 
 from certbackend.errors import ApiError, validation
-from certpolicy.validators import PIN_PROBLEM_MESSAGES, normalize_mobile, normalize_name, parse_birth_date
+from certpolicy.validators import normalize_mobile, normalize_name, parse_birth_date
 
 MAX_DEVICE_NAME = 40
 MAX_CHALLENGE = 1024
 
-PIN_POLICY_MESSAGES = PIN_PROBLEM_MESSAGES
 
 
 @dataclass(frozen=True)

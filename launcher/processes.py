@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -64,6 +65,12 @@ class Backend:
     @property
     def headers(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    def latest_sms_code(self, masked_phone: str) -> str:
+        """The newest 6-digit code the demo inbox holds for a phone ('010-****-2222')."""
+        inbox = requests.get(f"{self.url}/demo/sms-inbox", headers=self.headers, timeout=5).json()["messages"]
+        text = next(m["text"] for m in inbox if m["phone"] == masked_phone)
+        return re.search(r"\[(\d{6})\]", text).group(1)
 
 
 def start_backend(data_dir: Path, demo: bool = True, extra_env: Optional[Dict[str, str]] = None,

@@ -55,5 +55,3 @@ def _redact_user_event(event: Dict[str, Any], whole: bool) -> None:
     if "text" in parse_data:
         parse_data["text"] = masked
     parse_data["entities"] = []
-    if "message_id" in event:
-        pass  # kept: it identifies the message, not its content

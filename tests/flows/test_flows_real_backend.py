@@ -1,8 +1,6 @@
 """The same flows against the real certificate backend (subprocess, temporary database)."""
-import re
 
 import pytest
-import requests
 
 from actions import task_slots as s
 from actions.backend_client import BackendClient, BackendConfig
@@ -31,19 +29,13 @@ def client(backend):
     return BackendClient(BackendConfig(url=backend.url, token=backend.token, timeout=10))
 
 
-def sms_code(backend, phone_last4):
-    inbox = requests.get(f"{backend.url}/demo/sms-inbox", headers=backend.headers, timeout=5).json()["messages"]
-    text = next(m["text"] for m in inbox if m["phone"].endswith(phone_last4))
-    return re.search(r"\[(\d{6})\]", text).group(1)
-
-
 def verify(chat, backend, who, task):
     name, born, phone = CUSTOMERS[who]
     chat.start(task)
     for answer in ("문자", name, born, phone):
         chat.say(answer)
     assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
-    chat.say(sms_code(backend, phone[-4:]))
+    chat.say(backend.latest_sms_code(f"010-****-{phone[-4:]}"))
     return chat
 
 

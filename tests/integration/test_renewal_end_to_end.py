@@ -52,12 +52,6 @@ def texts(messages):
     return "\n".join(m.get("text", "") for m in messages)
 
 
-def latest_code(stack, masked_phone):
-    inbox = requests.get(f"{stack.backend.url}/demo/sms-inbox", headers=stack.backend.headers, timeout=5).json()
-    message = next(m for m in inbox["messages"] if m["phone"] == masked_phone)
-    return re.search(r"\[(\d{6})\]", message["text"]).group(1)
-
-
 def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     sender = "e2e-renewal"
     start = chat(stack, sender, "금융인증서 갱신하고 싶어요")
@@ -69,7 +63,7 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     ask_code = chat(stack, sender, "010 1111 2222")
     assert "010-****-2222" in texts(ask_code)
     assert any(m.get("custom", {}).get("input") == "secret" for m in ask_code)
-    code = latest_code(stack, "010-****-2222")
+    code = stack.backend.latest_sms_code("010-****-2222")
     assert code not in texts(ask_code)
 
     found = chat(stack, sender, code)
