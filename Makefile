@@ -14,13 +14,15 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
+.PHONY: help setup run run-cluster demo-clock test-cluster shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
   eval bench backend lock clean
 
 help:
 	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
 	@echo "make test   set up, validate, train if needed, run every test"
 	@echo "make shell  chat in the terminal        make train  train if data/config changed"
+	@echo "make run-cluster  the same product on PostgreSQL, Redis, nginx, 2 of each process"
+	@echo "make demo-clock DAYS=30  move the running demo's clock"
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
 	@echo "make bench  backend issuance/renewal throughput and latency"
 	@echo "make backend  only the certificate backend (demo mode) on :8700"
@@ -55,10 +57,26 @@ run: train
 	$(PY) -m launcher
 
 shell: train
-	scripts/run.sh
+	$(PY) -m launcher --shell
+
+# The same product as a cluster: PostgreSQL, Redis and nginx (Debian packages, installed when missing,
+# run as ordinary processes with data under var/cluster/), 2 backends, 2 action servers, 2 Rasa, 2 web fronts.
+run-cluster: train
+	scripts/ensure-cluster-packages.sh
+	$(PY) -m launcher --cluster
+
+# Move the running demo's clock: make demo-clock DAYS=1090 (DAYS=0: back to today).
+demo-clock:
+	@test -n "$(DAYS)" || { echo "usage: make demo-clock DAYS=<days from today>"; exit 2; }
+	$(PY) -m launcher.demo_clock $(DAYS)
+
+# Load, kill, restart, slow-collaborator and hostile-input tests on the cluster (docs/reliability.md).
+test-cluster: train
+	scripts/ensure-cluster-packages.sh
+	$(PY) -m pytest -q -p no:cacheprovider tests/cluster
 
 test-unit: setup
-	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser
+	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser --ignore=tests/cluster
 
 test-dialogue: train
 	$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
@@ -75,7 +93,7 @@ test-browser: train
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest -q tests/browser
 
-test: validate test-unit test-fuzz test-dialogue test-chat test-browser
+test: validate test-unit test-fuzz test-dialogue test-chat test-browser test-cluster
 	@echo "make test: all checks passed"
 
 bench: setup

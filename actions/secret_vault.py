@@ -51,4 +51,17 @@ def is_reference(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
-VAULT = SecretVault()
+def make_vault():
+    """In memory for one action server; in Redis (encrypted, with expiry) when several share the work
+    (the cluster sets VAULT_REDIS_URL and VAULT_KEY_FILE)."""
+    import os
+    if not os.environ.get("VAULT_REDIS_URL"):
+        return SecretVault()
+    from pathlib import Path
+    from sharedstate.connection import redis_from_url
+    from sharedstate.vault import RedisSecretVault, load_key
+    return RedisSecretVault(redis_from_url(os.environ["VAULT_REDIS_URL"]),
+                            load_key(Path(os.environ["VAULT_KEY_FILE"])), TTL_SECONDS, prefix=PREFIX)
+
+
+VAULT = make_vault()

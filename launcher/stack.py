@@ -1,7 +1,9 @@
-"""The whole product as processes: certificate backend, action server, Rasa and the web page.
+"""The embedded product: one certificate backend (SQLite), one action server, one Rasa, one web front.
 
-`python -m launcher` (what `make run` calls) starts all four on loopback, prints the URL and
-stops them all on Ctrl-C. Tests use `start_stack()` with free ports and a temporary directory.
+`python -m launcher` (`make run`) starts it on the usual ports and supervises it; the test fixtures
+call `start_stack()` with free ports and a temporary directory. A process that dies is restarted by
+the supervisor (the backend keeps its database across that restart; only a new `make run` reseeds the
+demo data). `launcher/cluster.py` starts the same code as a cluster.
 """
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import requests
+from launcher import services
+from launcher.infra import secret
+from launcher.processes import Backend, free_port
+from launcher.supervisor import Supervisor
 
-from launcher.processes import ROOT, Backend, free_port, start, start_backend, stop, wait_until
-
-MODEL = ROOT / "models" / "assistant.tar.gz"
+MODEL = services.MODEL
+PORT_NAMES = ("backend", "actions", "rasa", "web")
 
 
 @dataclass
@@ -24,55 +28,63 @@ class Stack:
     rasa_url: str
     web_url: str
     log_dir: Path
-    processes: List = field(default_factory=list)
+    supervisor: Supervisor
+    backend_urls: List[str] = field(default_factory=list)   # each backend process (demo clock)
+    extra: Dict[str, object] = field(default_factory=dict)
+
+    @property
+    def processes(self) -> list:
+        return [entry.process for entry in self.supervisor.running.values()]
 
     def stop(self) -> None:
-        stop(*reversed(self.processes))
-        stop(self.backend.process)
+        self.supervisor.stop()
 
 
-def _model_answers(rasa_url: str) -> bool:
-    reply = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": "probe", "message": "안녕"},
-                          timeout=30)
-    return reply.ok and bool(reply.json())
+def demo_env(demo: bool) -> Dict[str, Dict[str, str]]:
+    """Demo mode is off unless asked for; `make run` and the tests ask for it."""
+    flag = "1" if demo else "0"
+    return {"backend": {"BACKEND_DEMO_MODE": flag}, "web": {"DEMO_MODE": flag}}
+
+
+def backend_credentials(backend_dir: Path) -> Dict[str, str]:
+    """The channel token and the phone-side token, kept 0600 in the backend's data dir so an operator
+    can read them (`make demo-clock`) and a restarted backend keeps the same ones."""
+    return {"BACKEND_TOKEN": os.environ.get("BACKEND_TOKEN") or secret(backend_dir / "api-token"),
+            "BACKEND_PHONE_TOKEN": os.environ.get("BACKEND_PHONE_TOKEN") or secret(backend_dir / "phone-token")}
 
 
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
-                endpoints: str = "endpoints.yml") -> Stack:
+                endpoints: str = "endpoints.yml", demo: bool = True, supervise: bool = True) -> Stack:
     """Start everything; returns when Rasa answers. Ports default to free ones."""
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
-    ports = {name: (ports or {}).get(name) or free_port() for name in ("backend", "actions", "rasa", "web")}
+    ports = {name: (ports or {}).get(name) or free_port() for name in PORT_NAMES}
     log_dir.mkdir(parents=True, exist_ok=True)
-    backend_dir = backend_dir or log_dir / "backend"
+    backend_dir = (backend_dir or log_dir / "backend").resolve()
+    backend_dir.mkdir(parents=True, exist_ok=True)
     if fresh_demo_data and not os.environ.get("BACKEND_DATABASE_URL"):
         for stale in backend_dir.glob("certbackend.sqlite3*"):
             stale.unlink()
-    backend = start_backend(backend_dir, port=ports["backend"], log=log_dir / "backend.log")
-    env = {"ACTIONS_PORT": str(ports["actions"]), "BACKEND_URL": backend.url, "BACKEND_TOKEN": backend.token}
-    rasa_url, web_url = f"http://127.0.0.1:{ports['rasa']}", f"http://127.0.0.1:{ports['web']}"
-    stack = Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir)
-    try:
-        actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
-                        log_dir / "actions.log", env)
-        stack.processes.append(actions)
-        rasa = start(["-m", "rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
-                      "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(ports["rasa"]),
-                      *(rasa_args or [])], log_dir / "rasa.log", env)
-        stack.processes.append(rasa)
-        web = start(["-m", "webchat.server"], log_dir / "web.log",
-                    {**env, "WEB_PORT": str(ports["web"]), "RASA_URL": rasa_url, "DEMO_MODE": "1"})
-        stack.processes.append(web)
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{ports['actions']}/health", timeout=2).ok,
-                   60, actions, log_dir / "actions.log")
-        wait_until(lambda: requests.get(f"{web_url}/healthz", timeout=2).ok, 30, web, log_dir / "web.log")
-        wait_until(lambda: requests.get(rasa_url, timeout=2).ok and _model_answers(rasa_url), 300, rasa,
-                   log_dir / "rasa.log")
-    except BaseException:
-        stack.stop()
-        raise
-    return stack
+    tokens = backend_credentials(backend_dir)
+    modes = demo_env(demo)
+    backend_url = services.url(ports["backend"])
+    channel = {"BACKEND_URL": backend_url, "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
+    supervisor = Supervisor()
+    supervisor.start(services.backend("backend", ports["backend"], log_dir,
+                                      {"BACKEND_DATA_DIR": str(backend_dir), **tokens, **modes["backend"]}))
+    rasa_url, web_url = services.url(ports["rasa"]), services.url(ports["web"])
+    supervisor.start(
+        services.actions("actions", ports["actions"], log_dir, channel),
+        services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"])}, endpoints, rasa_args),
+        services.web("web", ports["web"], log_dir, {**channel, "RASA_URL": rasa_url, **modes["web"],
+                                                    "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"]}))
+    if supervise:
+        supervisor.watch()
+    backend = Backend(url=backend_url, token=tokens["BACKEND_TOKEN"], process=supervisor.running["backend"].process,
+                      data_dir=backend_dir, log=log_dir / "backend.log")
+    return Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir, supervisor=supervisor,
+                 backend_urls=[backend_url])
 
 
 def clean_dir(path: Path) -> Path:
