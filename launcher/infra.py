@@ -23,6 +23,8 @@ from launcher.supervisor import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_TEMPLATE = ROOT / "cluster" / "nginx.conf.template"
+# What a customer reads when no action server answers (nginx replies for them; see the template).
+ACTIONS_DOWN_TEXT = "죄송해요, 지금 잠시 처리하지 못했어요. 입력하신 내용은 그대로 있어요. 잠시 후 같은 내용을 다시 보내 주세요."
 
 
 def secret(path: Path, nbytes: int = 24) -> str:
@@ -215,6 +217,7 @@ def nginx_service(home: Path, log_dir: Path, listen: Dict[str, int], upstreams: 
     if os.geteuid() == 0:
         user_directive = "user nobody nogroup;"
     values = {"prefix": str(home), "log_dir": str(log_dir), "user_directive": user_directive,
+              "actions_down_text": ACTIONS_DOWN_TEXT,
               **{f"listen_{k}": str(v) for k, v in listen.items()},
               **{f"upstream_{k}": _upstream(v) for k, v in upstreams.items()}}
     conf = home / "nginx.conf"
