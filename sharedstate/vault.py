@@ -1,19 +1,23 @@
-"""The secret vault in Redis, for several action servers: a PIN put by one is read by another.
+"""The secret vault in Redis, for several action servers: a PIN one stored, another can read.
 
+Implements the vault's store interface (put/get/drop/retain, every call bound to a conversation).
 Entries are AES-256-GCM encrypted with a key from a file only the action servers read, so neither
-Redis' memory, its append-only file nor a dump holds a PIN; each entry's key (the reference) is
-bound into the ciphertext as associated data, so an entry cannot be moved to another reference.
-The TTL is Redis' own expiry. Same interface as the in-memory vault (put/get/drop).
+Redis' memory, its append-only file nor a dump holds a PIN. The conversation and the reference are
+bound into each ciphertext as associated data: an entry copied under another reference or read for
+another conversation does not decrypt. The TTL is Redis' own expiry; a per-conversation set of
+references (expiring too) lets `retain` drop what no slot refers to any more.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import redis
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_PREFIX = "vault:"
@@ -21,7 +25,7 @@ NONCE_BYTES = 12
 
 
 class VaultUnavailable(Exception):
-    """Redis could not be reached: the caller reports an outage and keeps the customer's place."""
+    """Redis could not be reached: callers report an outage and keep the customer's place."""
 
 
 def load_key(path: Path) -> bytes:
@@ -40,41 +44,74 @@ def create_key_file(path: Path) -> Path:
     return path
 
 
-class RedisSecretVault:
-    def __init__(self, client: redis.Redis, key: bytes, ttl_seconds: int, prefix: str = "secret:") -> None:
-        self._redis, self._aead, self._ttl, self._prefix = client, AESGCM(key), int(ttl_seconds), prefix
+def _is_reference(value: object, prefix: str) -> bool:
+    return isinstance(value, str) and value.startswith(prefix)
 
-    def _seal(self, reference: str, value: str) -> bytes:
+
+class RedisVaultStore:
+    def __init__(self, client: redis.Redis, key: bytes, ttl_seconds: float, prefix: str = "secret:") -> None:
+        self._redis, self._aead, self._ttl, self._prefix = client, AESGCM(key), max(1, int(ttl_seconds)), prefix
+
+    @staticmethod
+    def _entry_key(reference: str) -> str:
+        return KEY_PREFIX + reference
+
+    @staticmethod
+    def _index_key(sender: str) -> str:
+        # The conversation id itself is not written to Redis, only a digest of it.
+        return KEY_PREFIX + "refs:" + hashlib.sha256(sender.encode("utf-8")).hexdigest()[:32]
+
+    @staticmethod
+    def _aad(sender: str, reference: str) -> bytes:
+        return sender.encode("utf-8") + b"\0" + reference.encode("utf-8")
+
+    def put(self, sender: str, value: str) -> str:
+        reference = self._prefix + secrets.token_hex(16)
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, value.encode("utf-8"), reference.encode("utf-8"))
-
-    def _open(self, reference: str, blob: bytes) -> Optional[str]:
+        blob = nonce + self._aead.encrypt(nonce, value.encode("utf-8"), self._aad(sender, reference))
         try:
-            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], reference.encode("utf-8")).decode("utf-8")
-        except Exception:  # noqa: BLE001 - a tampered or foreign entry is simply not there
-            return None
-
-    def put(self, value: str, reference: Optional[str] = None) -> str:
-        reference = reference or self._prefix + secrets.token_hex(12)
-        try:
-            self._redis.set(KEY_PREFIX + reference, self._seal(reference, value), ex=self._ttl)
+            with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(self._entry_key(reference), blob, ex=self._ttl)
+                pipe.sadd(self._index_key(sender), reference).expire(self._index_key(sender), self._ttl)
+                pipe.execute()
         except redis.RedisError as error:
             raise VaultUnavailable(type(error).__name__) from None
         return reference
 
-    def get(self, reference: Optional[str]) -> Optional[str]:
-        if not (isinstance(reference, str) and reference.startswith(self._prefix)):
+    def get(self, sender: str, reference: Optional[str]) -> Optional[str]:
+        if not _is_reference(reference, self._prefix):
             return None
         try:
-            blob = self._redis.get(KEY_PREFIX + reference)
+            blob = self._redis.get(self._entry_key(reference))
         except redis.RedisError as error:
             raise VaultUnavailable(type(error).__name__) from None
-        return self._open(reference, blob) if blob else None
+        if not blob or len(blob) <= NONCE_BYTES:
+            return None
+        try:
+            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], self._aad(sender, reference)).decode("utf-8")
+        except InvalidTag:
+            return None   # another conversation's entry, or tampered: not there for this one
 
-    def drop(self, *references: Optional[str]) -> None:
-        keys = [KEY_PREFIX + r for r in references if isinstance(r, str) and r.startswith(self._prefix)]
-        if keys:
-            try:
-                self._redis.delete(*keys)
-            except redis.RedisError:
-                pass  # the entry expires by itself
+    def drop(self, sender: str, *references: Optional[str]) -> None:
+        mine = [r for r in references if _is_reference(r, self._prefix) and self.get(sender, r) is not None]
+        if not mine:
+            return
+        try:
+            with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*(self._entry_key(r) for r in mine)).srem(self._index_key(sender), *mine)
+                pipe.execute()
+        except redis.RedisError:
+            pass   # the entries expire by themselves
+
+    def retain(self, sender: str, references: Iterable[str]) -> None:
+        keep = set(references)
+        try:
+            held = {r.decode("utf-8") for r in self._redis.smembers(self._index_key(sender))}
+            self.drop(sender, *(held - keep))
+        except redis.RedisError:
+            pass
+
+    def values_of(self, sender: str):
+        """What the vault holds for one conversation (tests and diagnostics; never logged)."""
+        held = {r.decode("utf-8") for r in self._redis.smembers(self._index_key(sender))}
+        return [v for v in (self.get(sender, r) for r in held) if v is not None]

@@ -196,9 +196,7 @@ class EventReader:
             if kind == "user":
                 result.append((event.get("text"), []))
             elif result and event.get("text"):
-                # What the REST channel sends for one bot event: the text stripped and split at blank
-                # lines (rasa.core.channels.channel.OutputChannel.send_text_message).
-                result[-1][1].extend(event["text"].strip().split("\n\n"))
+                result[-1][1].append(event["text"])
         return result
 
     def user_count(self, sender: str) -> int:
