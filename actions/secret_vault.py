@@ -59,9 +59,16 @@ def make_vault():
         return SecretVault()
     from pathlib import Path
     from sharedstate.connection import redis_from_url
-    from sharedstate.vault import RedisSecretVault, load_key
-    return RedisSecretVault(redis_from_url(os.environ["VAULT_REDIS_URL"]),
+    from sharedstate.vault import RedisVaultStore, load_key
+    store = RedisVaultStore(redis_from_url(os.environ["VAULT_REDIS_URL"]),
                             load_key(Path(os.environ["VAULT_KEY_FILE"])), TTL_SECONDS, prefix=PREFIX)
+
+    class SharedVault:  # this module's interface over the shared store
+        put = staticmethod(lambda value: store.put("", value))
+        get = staticmethod(lambda reference: store.get("", reference))
+        drop = staticmethod(lambda *references: store.drop("", *references))
+
+    return SharedVault()
 
 
 VAULT = make_vault()

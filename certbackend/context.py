@@ -35,16 +35,6 @@ def _load_or_create_ca(db: Database, clock: Clock, passphrase: bytes) -> ca_modu
     return ca_module.load_issuing_ca(root, issuing, passphrase)
 
 
-def _inbox():
-    """The demo phone in memory; in Redis when several backend processes share it (the cluster)."""
-    import os
-    if not os.environ.get("BACKEND_REDIS_URL"):
-        return SmsInbox()
-    from sharedstate.connection import redis_from_url
-    from sharedstate.inbox import RedisInbox
-    return RedisInbox(redis_from_url(os.environ["BACKEND_REDIS_URL"]), capacity=500)
-
-
 def build_context(settings: Settings, clock: Clock = None) -> ServiceContext:
     clock = clock or Clock(settings.clock_offset_days)
     db = Database(settings.database_url)
@@ -57,5 +47,5 @@ def build_context(settings: Settings, clock: Clock = None) -> ServiceContext:
         hasher=KeyedHasher(settings.secret("identity-pepper")),
         key_pepper=settings.secret("key-pepper").encode("utf-8"),
         ca=_load_or_create_ca(db, clock, ca_passphrase),
-        inbox=_inbox(),
+        inbox=SmsInbox(),
     )

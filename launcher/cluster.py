@@ -7,8 +7,7 @@ backends, 2 action servers, 2 Rasa instances and 2 web fronts, all supervised on
                                  │               └ Redis db 1 (lock store: one turn per conversation)
                 nginx :actions ─> actions-1 | actions-2 ── Redis db 3 (secret vault, AES-GCM + TTL)
                                  │
-                nginx :backend ─> backend-1 | backend-2 ── PostgreSQL "certbackend"
-                                                         └ Redis db 2 (demo phone inbox)
+                nginx :backend ─> backend-1 | backend-2 ── PostgreSQL "certbackend" (also the demo phone)
 
 Only configuration differs from `make run`: endpoints.cluster.yml and environment variables.
 """
@@ -67,8 +66,7 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         modes = demo_env(demo)
         instance_ports = {kind: [free_port() for _ in range(instances)] for kind in ("web", "rasa", "actions", "backend")}
         backend_env = {"BACKEND_DATA_DIR": str(backend_dir), **tokens, **modes["backend"],
-                       "BACKEND_DATABASE_URL": dsns["certbackend"].replace("postgresql://", "postgresql+psycopg2://", 1),
-                       "BACKEND_REDIS_URL": redis.url(2)}
+                       "BACKEND_DATABASE_URL": dsns["certbackend"].replace("postgresql://", "postgresql+psycopg2://", 1)}
         nginx = infra.nginx_service(home / "nginx", log_dir,
                                     listen={k: ports[k] for k in ("web", "rasa", "actions", "backend")},
                                     upstreams=instance_ports)
