@@ -7,7 +7,10 @@ for the one turn that needs it; the stored conversation never holds it.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Text
+import asyncio
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
@@ -16,6 +19,35 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from redaction.rules import redact_events
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# How long a turn waits for the conversation store to come back (a PostgreSQL restart takes ~3 s).
+# Past this, the error goes to Rasa, whose fail-safe wrapper would otherwise silently start an empty
+# conversation (retrieve) or keep the turn in one process's memory (save).
+STORE_RETRY_SECONDS = 15.0
+
+
+def _is_connection_error(error: Exception) -> bool:
+    """Errors of an unreachable or restarting database (worth waiting out), not of bad data."""
+    try:
+        from sqlalchemy.exc import DBAPIError, OperationalError
+    except ImportError:  # pragma: no cover - SQLAlchemy is in Rasa's tree
+        return False
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+async def with_retry(operation: Callable[[], Awaitable[T]], what: str) -> T:
+    deadline, pause = time.monotonic() + STORE_RETRY_SECONDS, 0.25
+    while True:
+        try:
+            return await operation()
+        except Exception as error:  # noqa: BLE001 - only connection errors are retried
+            if not _is_connection_error(error) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("conversation store unavailable during %s (%s); retrying", what, type(error).__name__)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 class RedactingTrackerStore(TrackerStore):
@@ -46,13 +78,14 @@ class RedactingTrackerStore(TrackerStore):
         return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.inner.save(self.redacted(tracker))
+        redacted = self.redacted(tracker)
+        await with_retry(lambda: self.inner.save(redacted), "save")
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return await self.inner.retrieve(sender_id)
+        return await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        return await self.inner.retrieve_full_tracker(conversation_id)
+        return await with_retry(lambda: self.inner.retrieve_full_tracker(conversation_id), "retrieve")
 
     async def keys(self) -> Iterable[Text]:
         return await self.inner.keys()

@@ -59,8 +59,9 @@ def people(count: int, start: int = 0) -> List[Person]:
     """Distinct made-up customers (names, birth dates, phone numbers nobody else uses)."""
     result = []
     for i in range(start, start + count):
-        born = date(1970, 1, 1) + timedelta(days=97 * i + 13)
-        result.append(Person(SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES) + i) % len(GIVEN)],
+        born = date(1950, 1, 1) + timedelta(days=(97 * i + 13) % (50 * 365))   # 1950-1999
+        # Unique for i < len(SURNAMES) * len(GIVEN): the checks look customers up by name.
+        result.append(Person(SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)],
                              born.isoformat(), f"010-86{i // 100:02d}-{7000 + i % 100:04d}"))
     return result
 
@@ -121,7 +122,9 @@ class Customer:
             except (requests.RequestException, ValueError):
                 status, messages = 0, None
             elapsed = time.monotonic() - started
-            if status == 200 and isinstance(messages, list):
+            unprocessed = not isinstance(messages, list) or not messages or any(
+                isinstance(m, dict) and (m.get("custom") or {}).get("unprocessed") for m in messages)
+            if status == 200 and isinstance(messages, list) and not unprocessed:
                 texts = [m["text"] for m in messages if m.get("text")]
                 self.turns.append(Turn(text, secret, status, texts, elapsed))
                 if any(marker in t for t in texts for marker in OUTAGE):

@@ -1,0 +1,1 @@
+"""Rasa input channels of this project."""
