@@ -27,7 +27,9 @@ def _events(updates: Dict[str, Any]) -> List[Dict[Text, Any]]:
 
 # The FAQ that answers a question about a task when the classifier had no better one.
 TASK_FAQ = {"issue_certificate": "issue_how", "renew_certificate": "renew_how", "check_certificate": "validity",
-            "copy_certificate": "copy_how", "revoke_certificate": "delete", "change_pin": "security"}
+            "copy_certificate": "copy_how", "revoke_certificate": "delete"}
+# Tasks no FAQ answers: a short task text instead.
+TASK_ANSWER = {"change_pin": "utter_about_change_pin"}
 FAQ_CONFIDENCE = 0.5  # a ranked FAQ below this is a guess: the task's own FAQ is answered instead
 
 
@@ -42,6 +44,8 @@ def answer_question_about(dispatcher: CollectingDispatcher, tracker: Tracker, ta
     buttons = [button(task_titles()[task], f"/{task}")] if offer and task in task_titles() else []
     if key:
         dispatcher.utter_message(response=faq_response(key))
+    elif task in TASK_ANSWER:
+        dispatcher.utter_message(response=TASK_ANSWER[task])
     if buttons:
         dispatcher.utter_message(response="utter_task_offer", buttons=buttons)
 
