@@ -26,11 +26,16 @@ def _events(updates: Dict[str, Any]) -> List[Dict[Text, Any]]:
 
 
 # The FAQ that answers a question about a task when the classifier had no better one.
-TASK_FAQ = {"issue_certificate": "issue_how", "renew_certificate": "renew_how", "check_certificate": "validity",
-            "copy_certificate": "copy_how", "revoke_certificate": "delete"}
+TASK_FAQ = {"issue_certificate": "issue_how", "renew_certificate": "renew_how", "copy_certificate": "copy_how", "revoke_certificate": "delete"}
 # Tasks no FAQ answers: a short task text instead.
 TASK_ANSWER = {"change_pin": "utter_about_change_pin"}
-FAQ_CONFIDENCE = 0.5  # a ranked FAQ below this is a guess: the task's own FAQ is answered instead
+FAQ_CONFIDENCE = 0.5
+# "내 인증서 언제 만료돼?" is a question only the status task can answer: asking it is the request.
+ANSWERED_BY_DOING = ("check_certificate",)
+
+
+def is_question_not_request(tracker: Tracker, task: str) -> bool:
+    return task not in ANSWERED_BY_DOING and is_question(latest_text(tracker))  # a ranked FAQ below this is a guess: the task's own FAQ is answered instead
 
 
 def answer_question_about(dispatcher: CollectingDispatcher, tracker: Tracker, task: str, offer: bool) -> None:
@@ -62,7 +67,7 @@ class ActionStartTask(UsesBackendClient, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         ctx = StepContext(tracker, dispatcher, self.client)
-        if is_question(latest_text(tracker)):
+        if is_question_not_request(tracker, latest_intent(tracker)):
             answer_question_about(dispatcher, tracker, latest_intent(tracker), offer=True)
             return _events({s.TASK: None, s.STEP_LABEL: None})
         try:
@@ -93,7 +98,7 @@ class ActionRequestSwitch(Action):
 
     async def run(self, dispatcher, tracker, domain):
         current, wanted = flow_for(tracker.get_slot(s.TASK)), flow_for(latest_intent(tracker))
-        if wanted is not None and is_question(latest_text(tracker)):
+        if wanted is not None and is_question_not_request(tracker, wanted.task):
             # A question mid-task: answer it and stay on the step; no offer to switch tasks.
             answer_question_about(dispatcher, tracker, wanted.task, offer=False)
             return []

@@ -359,3 +359,9 @@ def test_an_issue_refused_for_a_missing_second_factor_asks_it_again():
     chat.say("246810")
     chat.say("246810")
     assert said(chat.said, "utter_issue_done")
+
+
+def test_a_question_about_my_own_certificate_is_the_status_request():
+    chat = Conversation(FakeBackend())
+    chat.start("check_certificate", text="내 인증서 언제 만료돼?")
+    assert chat.form_active and chat.asking == s.VERIFY_METHOD
