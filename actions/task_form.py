@@ -131,8 +131,8 @@ def _extract(tracker: Tracker) -> Any:
         pass  # a button from an earlier message: never an answer to this step
     elif slot in s.PIN_SLOTS + (s.ACCOUNT_PASSWORD,) and is_pin_rules_question(text):
         return task_steps.PIN_RULES_QUESTION  # "몇 자리예요?": the rules, then the same step
-    elif slot == s.ARS_WAIT and is_done_saying(text):
-        return text  # "완료": ask the backend whether the call confirmed
+    elif slot == s.ARS_WAIT and (is_done_saying(text) or verification_steps.read_method(text)):
+        return text  # "완료": ask the backend whether the call confirmed; or another call / a text instead
     elif slot in s.SECRET_SLOTS or slot in (s.BIRTH_DATE, s.MOBILE_NUMBER):
         if any(ch.isdigit() for ch in spoken_digits(text)):
             return text  # digits (also read aloud: 공일공…) are always the answer, whatever NLU thought

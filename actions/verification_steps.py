@@ -93,7 +93,12 @@ async def validate_ars(ctx: StepContext, value: Any) -> Dict[str, Any]:
     """Whatever the customer says at the ARS step ('완료'), ask the backend whether the call confirmed.
 
     The proof is the phone keying the digits in: the chat never sends them, it only asks.
+    "문자로 받을게요" / "전화 다시 받을게요" at this step starts a new check with that method instead.
     """
+    method = read_method(str(value))
+    if method in ("sms", "ars"):
+        ctx.tracker.slots[s.VERIFY_METHOD] = method
+        return {s.VERIFY_METHOD: method, **await send_code(ctx, ctx.slot(s.MOBILE_NUMBER))}
     try:
         confirmed = await ctx.client.confirm_verification(ctx.verification_id, None)
     except BackendRefused as refused:

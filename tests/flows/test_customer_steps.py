@@ -365,3 +365,18 @@ def test_a_question_about_my_own_certificate_is_the_status_request():
     chat = Conversation(FakeBackend())
     chat.start("check_certificate", text="내 인증서 언제 만료돼?")
     assert chat.form_active and chat.asking == s.VERIFY_METHOD
+
+
+def test_no_call_arrived_the_customer_switches_to_a_text_at_the_ars_step():
+    backend = FakeBackend(state="active")
+    chat, _ = start_ars(backend)
+    from tests.flows.render import variation
+
+    assert said(chat.say("완료"), "utter_ars_pending")
+    buttons = variation("utter_ars_pending", chat.slots)["buttons"]
+    assert [b["payload"] for b in buttons] == ["ARS 전화 다시 받을게요", "휴대폰 문자로 받을게요"]
+    chat.say("휴대폰 문자로 받을게요", intent="nlu_fallback")
+    assert chat.asking == s.VERIFICATION_CODE and chat.slots[s.VERIFY_METHOD] == "sms"
+    assert [c[1] for c in backend.calls if c[0] == "start_verification"] == ["ars", "sms"]
+    chat.say(backend.code)
+    assert chat.slots[s.VERIFICATION_TOKEN] == "token-1"
