@@ -7,7 +7,6 @@ from actions import task_slots as s
 from actions.certificate_lookup import STATE_WORDS, device_lines
 from actions.flows.base import Flow, Updates, end, issue_button, reissue_button
 from actions.step_context import StepContext, button
-from certpolicy import load_policy
 
 STEPS = ("본인 확인", "인증서 조회")
 
@@ -49,7 +48,7 @@ def status_lines(cert: Updates, device_count: int) -> str:
         if state == "active" and cert.get(s.RENEWAL_OPENS_ON):
             lines.append(f"- 갱신 가능일: {cert[s.RENEWAL_OPENS_ON]}부터")
     if state not in ("expired", "locked"):
-        lines.append(f"- 연결된 기기: {device_count}/{load_policy().max_devices}대")
+        lines.append(f"- 연결된 기기: {device_count}대")
     return "\n".join(lines)
 
 
