@@ -5,6 +5,7 @@ import pytest
 from actions import task_slots as s
 from actions.backend_client import BackendClient, BackendConfig
 from launcher.processes import start_backend, stop
+from certpolicy.validators import mask_mobile, normalize_mobile, spoken_digits
 from tests.flows.harness import Conversation
 
 DEMO_PIN = "135790"
@@ -36,7 +37,7 @@ def verify(chat, backend, who, task):
     for answer in ("문자", name, born, phone):
         chat.say(answer)
     assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
-    chat.say(backend.latest_sms_code(f"010-****-{phone[-4:]}"))
+    chat.say(backend.latest_sms_code(mask_mobile(normalize_mobile(spoken_digits(phone)))))
     return chat
 
 
@@ -103,3 +104,25 @@ def test_device_connection_and_pin_change_with_the_real_backend(backend, client)
     chat.say("864209")
     chat.say("864209")
     assert said(chat, "utter_change_pin_done")
+
+
+def test_ars_is_confirmed_only_when_the_phone_keys_the_digits(backend, client):
+    """The chat shows the digits and asks; the backend confirms only after the phone side keyed them."""
+    import requests
+
+    from certpolicy.channel_ref import channel_ref
+
+    chat = Conversation(client)
+    chat.start("check_certificate")
+    name, born, phone = CUSTOMERS["too_early"]
+    for answer in ("ARS 전화로 할게요", name, born, phone):
+        chat.say(answer)
+    assert chat.asking == s.ARS_WAIT and chat.slots[s.ARS_DIGITS]
+    chat.say("완료")  # nothing keyed yet
+    assert said(chat, "utter_ars_pending") and chat.slots[s.VERIFICATION_TOKEN] is None
+    call = next(m["call"] for m in backend.phone_inbox(channel_ref(chat.sender)) if m["kind"] == "ars_call")
+    keyed = requests.post(f"{backend.url}/demo/phone/calls/{call['call_id']}/keys", headers=backend.phone_headers,
+                          json={"digits": chat.slots[s.ARS_DIGITS]}, timeout=5)
+    assert keyed.status_code == 200, keyed.text
+    chat.say("완료")
+    assert chat.slots[s.VERIFICATION_TOKEN] and said(chat, "utter_status_summary") and not chat.form_active
