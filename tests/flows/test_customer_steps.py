@@ -381,3 +381,15 @@ def test_no_call_arrived_the_customer_switches_to_a_text_at_the_ars_step():
     assert [c[1] for c in backend.calls if c[0] == "start_verification"] == ["ars", "sms"]
     chat.say(backend.code)
     assert chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+
+
+def test_questions_in_the_middle_of_a_task_keep_the_step_marker():
+    """Cancel, switch and retry questions are mid-task: the header keeps the step (only endings clear it)."""
+    backend = FakeBackend()
+    chat = Conversation(backend)
+    chat.start("renew_certificate")
+    verify_by_sms(chat, backend)
+    label = chat.slots[s.STEP_LABEL]
+    assert step_marker(turn(chat, chat.say("그만할래요", intent="cancel"))[-1]) == label
+    ended = turn(chat, chat.say("네", intent="affirm"))
+    assert [step_marker(text) for text in ended] == [None] * len(ended) and chat.slots[s.STEP_LABEL] is None
