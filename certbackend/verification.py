@@ -145,6 +145,9 @@ def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
     ctx.quotas.hit(failures_per_identity(ctx), verification.identity_hash)
     with ctx.db.transaction() as session:
         attempts = session.get(Verification, verification.id).attempts
+        # One event per wrong code actually compared (guessing shows up in the audit log).
+        audit.record(session, ctx.clock.now(), "system", "verification_failed", method=verification.method,
+                     verification=token_hash(verification.id)[:12])
     remaining = max(ctx.policy.sms_max_attempts - attempts, 0)
     if remaining == 0:
         return _attempts_exhausted(verification.method)
