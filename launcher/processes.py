@@ -64,7 +64,7 @@ class Backend:
     process: subprocess.Popen
     data_dir: Path
     log: Path
-    phone_token: str = ""  # demo mode: the demo phone's credential (only the web front holds it)
+    phone_token: str = ""  # the demo phone's credential (only the web front gets it)
 
     @property
     def headers(self) -> Dict[str, str]:
@@ -100,12 +100,10 @@ def start_backend(data_dir: Path, demo: bool = True, extra_env: Optional[Dict[st
     """The certificate backend with its own database in ``data_dir`` (free port unless given)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port, token = port or free_port(), os.environ.get("BACKEND_TOKEN") or secrets.token_urlsafe(24)
-    phone_token = (os.environ.get("BACKEND_PHONE_TOKEN") or secrets.token_urlsafe(24)) if demo else ""
+    phone_token = os.environ.get("BACKEND_PHONE_TOKEN") or secrets.token_urlsafe(24)
     log = log or data_dir / "backend.log"
     env = {"BACKEND_DATA_DIR": str(data_dir), "BACKEND_PORT": str(port), "BACKEND_TOKEN": token,
-           "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
-    if demo:
-        env["BACKEND_PHONE_TOKEN"] = phone_token
+           "BACKEND_PHONE_TOKEN": phone_token, "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
     process = start(["-m", "certbackend"], log, env)
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, process, log)

@@ -35,7 +35,7 @@ def verify(chat, backend, who, task):
     for answer in ("문자", name, born, phone):
         chat.say(answer)
     assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
-    chat.say(backend.latest_sms_code(f"010-****-{phone[-4:]}"))
+    chat.say(backend.latest_sms_code(f"010-****-{phone[-4:]}", sender_id=chat.sender))
     return chat
 
 
