@@ -10,7 +10,7 @@ from typing import Optional
 from certbackend import demo, idempotency
 from certbackend.api import create_app
 from certbackend.context import build_context
-from certbackend.settings import InsecureSecretFile, Settings
+from certbackend.settings import Settings, StartupError
 
 
 def configure_logging(log_file: Optional[Path]) -> None:
@@ -28,14 +28,14 @@ def configure_logging(log_file: Optional[Path]) -> None:
 def main() -> None:
     try:
         settings = Settings.from_env()
-    except InsecureSecretFile as error:
+    except StartupError as error:
         print(f"certbackend: {error}", file=sys.stderr)
         sys.exit(2)
     configure_logging(settings.log_file)
     log = logging.getLogger("certbackend")
     try:
         ctx = build_context(settings)
-    except InsecureSecretFile as error:
+    except StartupError as error:
         log.error("%s", error)
         sys.exit(2)
     idempotency.prune(ctx)

@@ -14,7 +14,7 @@ from certbackend.demo_phone import DemoPhone
 from certbackend.hashing import KeyedHasher
 from certbackend.models import CaMaterial
 from certbackend.quotas import Quotas
-from certbackend.settings import Settings
+from certbackend.settings import Settings, StartupError
 from certpolicy import Policy, load_policy
 
 
@@ -56,7 +56,12 @@ def _load_or_create_ca(db: Database, clock: Clock, passphrase: bytes) -> ca_modu
         except IntegrityError:
             pass  # another process stored its CA first
         root, issuing = _read_ca(db)
-    return ca_module.load_issuing_ca(root, issuing, passphrase)
+    try:
+        return ca_module.load_issuing_ca(root, issuing, passphrase)
+    except ValueError:
+        raise StartupError(
+            "The CA key in the database does not open with ca-key.secret of this key directory. "
+            "Every backend process sharing a database must use the same BACKEND_KEY_DIR.") from None
 
 
 def build_context(settings: Settings, clock: Clock = None) -> ServiceContext:

@@ -17,7 +17,11 @@ from typing import Optional
 _OFF = ("0", "false", "no", "off", "")
 
 
-class InsecureSecretFile(RuntimeError):
+class StartupError(RuntimeError):
+    """A configuration problem the operator must fix; reported in one clear line, no traceback."""
+
+
+class InsecureSecretFile(StartupError):
     """A secret file other users may read: the service refuses to start with it."""
 
 
