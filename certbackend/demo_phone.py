@@ -40,6 +40,9 @@ class DemoPhone:
                 call_id: Optional[str] = None) -> None:
         """Add a message inside the caller's transaction (it lands only if the change commits)."""
         assert kind in KINDS
+        # Forget old messages here, not on reading: the web front polls the inbox, and a poll
+        # should never be a database write.
+        session.execute(delete(DemoPhoneMessage).where(DemoPhoneMessage.sent_at < self._clock.now() - KEEP_FOR))
         session.add(DemoPhoneMessage(channel_ref=channel_ref, masked_phone=masked_phone, kind=kind,
                                      sealed_text=self._seal(text, (channel_ref or "").encode("ascii")),
                                      call_id=call_id, sent_at=self._clock.now()))
@@ -48,8 +51,8 @@ class DemoPhone:
         """Newest first: only the messages the conversation ``channel_ref`` caused."""
         now = self._clock.now()
         with self._db.transaction() as session:
-            session.execute(delete(DemoPhoneMessage).where(DemoPhoneMessage.sent_at < now - KEEP_FOR))
-            rows = session.execute(select(DemoPhoneMessage).where(DemoPhoneMessage.channel_ref == channel_ref)
+            rows = session.execute(select(DemoPhoneMessage).where(
+                DemoPhoneMessage.channel_ref == channel_ref, DemoPhoneMessage.sent_at >= now - KEEP_FOR)
                                    .order_by(DemoPhoneMessage.id.desc()).limit(MAX_SHOWN)).scalars().all()
             call_ids = [r.call_id for r in rows if r.call_id]
             calls = {v.call_id: v for v in session.execute(
