@@ -71,6 +71,9 @@ def _seed_one(ctx: ServiceContext, demo: DemoCustomer) -> int:
     with ctx.db.transaction() as session:
         exists = session.execute(select(Customer.id).where(Customer.identity_hash == identity_hash)).first()
         if exists:
+            # Seeded by an older version (no account password yet): give them their documented one.
+            session.execute(update(Customer).where(Customer.id == exists[0], Customer.account_password_hash.is_(None))
+                            .values(account_password_hash=password_hash))
             return 0
         yymmdd, mmdd = birth_date_forms(born)
         customer = Customer(identity_hash=identity_hash, display_name=demo.name,
