@@ -83,3 +83,19 @@ def test_the_phone_inbox_needs_the_phone_credential_and_a_conversation(api):
     assert no_ref.status_code == 400 and no_ref.json()["error"]["field"] == "channel_ref"
     # The old everyone's-inbox route is gone.
     assert api.call("GET", "/demo/sms-inbox").status_code == 404
+
+
+def test_polling_the_demo_phone_writes_nothing(api):
+    """The web front polls the inbox every few seconds: a poll must not be a database write."""
+    import sqlite3
+    visitor = api.new_person(name="폴링")
+    api.start_sms(visitor)
+
+    def content():
+        with sqlite3.connect(api.backend.data_dir / "certbackend.sqlite3") as db:
+            return list(db.iterdump())
+
+    before = content()
+    for _ in range(10):
+        assert api.texts(visitor)
+    assert content() == before
