@@ -40,11 +40,8 @@ def wait_until(check: Callable[[], bool], timeout: float, process: subprocess.Po
 def start(args, log: Path, env: Dict[str, str]) -> subprocess.Popen:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
                 "RASA_TELEMETRY_ENABLED": "false", **env}
-    # Logs are the owner's only (0600): they name customers' actions and certificate serials.
-    output = os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
-    os.chmod(log, 0o600)
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
-                            stdout=output, stderr=subprocess.STDOUT)
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
 def stop(*processes: subprocess.Popen) -> None:
