@@ -37,7 +37,7 @@ def verify(chat, backend, who, task):
     for answer in ("문자", name, born, phone):
         chat.say(answer)
     assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
-    chat.say(backend.latest_sms_code(mask_mobile(normalize_mobile(spoken_digits(phone)))))
+    chat.say(backend.latest_sms_code(mask_mobile(normalize_mobile(spoken_digits(phone))), sender_id=chat.sender))
     return chat
 
 

@@ -63,7 +63,7 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     ask_code = chat(stack, sender, "010 1111 2222")
     assert "010-****-2222" in texts(ask_code)
     assert any(m.get("custom", {}).get("input") == "secret" for m in ask_code)
-    code = stack.backend.latest_sms_code("010-****-2222")
+    code = stack.backend.latest_sms_code("010-****-2222", sender_id=sender)
     assert code not in texts(ask_code)
 
     found = chat(stack, sender, code)
