@@ -70,12 +70,10 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         nginx = infra.nginx_service(home / "nginx", log_dir,
                                     listen={k: ports[k] for k in ("web", "rasa", "actions", "backend")},
                                     upstreams=instance_ports)
-        # The first backend creates the schema and the CA, the others start once it is up: a clean
-        # start does not depend on the concurrent-first-start fix, which tests/cluster proves separately.
-        backends = [services.backend(f"backend-{i + 1}", port, log_dir, backend_env)
-                    for i, port in enumerate(instance_ports["backend"])]
-        supervisor.start(backends[0], nginx)
-        supervisor.start(*backends[1:])
+        # Both backends at once, even on an empty database: one creates the schema and the CA, the
+        # other uses them (tests/cluster/test_1_first_start.py proves it with three).
+        supervisor.start(*(services.backend(f"backend-{i + 1}", port, log_dir, backend_env)
+                           for i, port in enumerate(instance_ports["backend"])), nginx)
 
         channel = {"BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
         actions_env = {**channel, "VAULT_REDIS_URL": redis.url(3),
@@ -102,7 +100,7 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         supervisor.watch()
     backend = Backend(url=services.url(ports["backend"]), token=tokens["BACKEND_TOKEN"],
                       process=supervisor.running["backend-1"].process, data_dir=backend_dir,
-                      log=log_dir / "backend-1.log")
+                      log=log_dir / "backend-1.log", phone_token=tokens["BACKEND_PHONE_TOKEN"])
     return Stack(backend=backend, rasa_url=services.url(ports["rasa"]), web_url=services.url(ports["web"]),
                  log_dir=log_dir, supervisor=supervisor,
                  backend_urls=[services.url(p) for p in instance_ports["backend"]],

@@ -82,7 +82,7 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
     if supervise:
         supervisor.watch()
     backend = Backend(url=backend_url, token=tokens["BACKEND_TOKEN"], process=supervisor.running["backend"].process,
-                      data_dir=backend_dir, log=log_dir / "backend.log")
+                      data_dir=backend_dir, log=log_dir / "backend.log", phone_token=tokens["BACKEND_PHONE_TOKEN"])
     return Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir, supervisor=supervisor,
                  backend_urls=[backend_url])
 

@@ -62,7 +62,10 @@ def _spawn(service: Service) -> subprocess.Popen:
     extra = {}
     if service.user and os.geteuid() == 0:
         extra = {"user": service.user, "group": service.user, "extra_groups": []}
-    with service.log.open("ab") as out:
+    # Appended (a restarted process keeps its history) and readable by the owner only (0600).
+    fd = os.open(service.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "ab") as out:
         # Own process group, so a terminal's Ctrl-C reaches only the launcher, which stops the
         # processes in order (Rasa before the action server before the databases).
         return subprocess.Popen(list(service.argv), env=env, stdout=out, stderr=subprocess.STDOUT,
