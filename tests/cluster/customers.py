@@ -108,11 +108,14 @@ class Customer:
     turns: List[Turn] = field(default_factory=list)
     outages_seen: int = 0
     transport_failures: int = 0
+    last_seen: List[str] = field(default_factory=list)
+    last_seconds: float = 0.0
 
-    def say(self, text: str, secret: bool = False) -> List[str]:
-        """Send one message; on a transport failure or 5xx, find out from PostgreSQL whether it was
-        processed, and send it again only if it was not (what a person would see as 'no answer')."""
-        for attempt in range(12):
+    def say(self, text: str, secret: bool = False, attempts: int = 12) -> List[str]:
+        """Send one message; on a transport failure, 5xx or an 'unprocessed' answer, find out from
+        PostgreSQL whether it was processed, and send it again only if it was not (what a person does
+        after 'no answer' or 'please send it again'). `last_seen` keeps what the customer last saw."""
+        for attempt in range(attempts):
             stored_before = self.events.user_count(self.sender)
             started = time.monotonic()
             try:
@@ -123,6 +126,9 @@ class Customer:
             except (requests.RequestException, ValueError):
                 status, messages = 0, None
             elapsed = time.monotonic() - started
+            self.last_seen = [m.get("text") or "" for m in messages if isinstance(m, dict)] \
+                if isinstance(messages, list) else []
+            self.last_seconds = elapsed
             unprocessed = not isinstance(messages, list) or not messages or any(
                 isinstance(m, dict) and (m.get("custom") or {}).get("unprocessed") for m in messages)
             if status == 200 and isinstance(messages, list) and not unprocessed:
@@ -138,8 +144,10 @@ class Customer:
                 texts = stored[0][1]
                 self.turns.append(Turn(text, secret, status, texts, elapsed, recovered=True))
                 return texts
+            if attempt + 1 == attempts:
+                return []
             time.sleep(min(2.0 * (attempt + 1), 6.0))
-        raise AssertionError(f"{self.sender}: no answer to a message after 12 attempts")
+        raise AssertionError(f"{self.sender}: no answer to a message after {attempts} attempts")
 
     def asked(self, texts: List[str]) -> Optional[str]:
         for text in reversed(texts):
