@@ -53,17 +53,22 @@ train: setup
 validate: setup
 	$(PY) scripts/validate_project.py
 
+# The demo (demo customers, the demo phone on the page, the movable clock) is on only because these
+# targets say so: the backend and the web front default to off.
 run: train
-	$(PY) -m launcher
+	@echo "make run: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher
 
 shell: train
-	$(PY) -m launcher --shell
+	@echo "make shell: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher --shell
 
 # The same product as a cluster: PostgreSQL, Redis and nginx (Debian packages, installed when missing,
 # run as ordinary processes with data under var/cluster/), 2 backends, 2 action servers, 2 Rasa, 2 web fronts.
 run-cluster: train
 	scripts/ensure-cluster-packages.sh
-	$(PY) -m launcher --cluster
+	@echo "make run-cluster: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher --cluster
 
 # Move the running demo's clock: make demo-clock DAYS=1090 (DAYS=0: back to today).
 demo-clock:
@@ -73,6 +78,7 @@ demo-clock:
 # Load, kill, restart, slow-collaborator and hostile-input tests on the cluster (docs/reliability.md).
 test-cluster: train
 	scripts/ensure-cluster-packages.sh
+	scripts/ensure-chromium.sh
 	$(PY) -m pytest -q -p no:cacheprovider tests/cluster
 
 test-unit: setup

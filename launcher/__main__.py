@@ -70,9 +70,11 @@ def main() -> int:
                         handlers=[logging.FileHandler(LOG_DIR / "launcher.log"), logging.StreamHandler()])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
-    print("금융인증서 도우미: demo mode is on (demo customers, demo phone, movable clock).", flush=True)
+    demo = os.environ.get("DEMO_MODE", "0").strip().lower() in ("1", "true", "yes", "on")
+    print("DEMO MODE ON: demo customers, the demo phone on the page, a movable clock." if demo
+          else "Demo mode off (DEMO_MODE=1 turns it on; make run does).", flush=True)
     if args.shell:
-        return run_shell()
+        return run_shell(demo)
     if args.cluster:
         from launcher.cluster import start_cluster
         ports = _ports({"web": ("WEB_PORT", 8080), "rasa": ("RASA_PORT", 5005), "actions": ("ACTIONS_PORT", 5055),
@@ -80,14 +82,14 @@ def main() -> int:
                         "redis": ("REDIS_PORT", 16379)})
         print("Starting the cluster: PostgreSQL, Redis, nginx, 2 backends, 2 action servers, 2 Rasa, "
               "2 web fronts (a minute or two while the models load)...", flush=True)
-        stack = start_cluster(VAR / "cluster", LOG_DIR, ports=ports)
+        stack = start_cluster(VAR / "cluster", LOG_DIR, ports=ports, demo=demo)
     else:
         from launcher.stack import start_stack
         ports = _ports({"backend": ("BACKEND_PORT", 8700), "actions": ("ACTIONS_PORT", 5055),
                         "rasa": ("RASA_PORT", 5005), "web": ("WEB_PORT", 8080)})
         print("Starting the backend, action server, Rasa and the web page (about 30 s while the model loads)...",
               flush=True)
-        stack = start_stack(LOG_DIR, ports=ports, backend_dir=VAR / "backend")
+        stack = start_stack(LOG_DIR, ports=ports, backend_dir=VAR / "backend", demo=demo)
     write_state(stack, "cluster" if args.cluster else "embedded")
     print(f"""
   Open the demo page:   {stack.web_url}/
@@ -107,7 +109,7 @@ def main() -> int:
         stack.stop()
 
 
-def run_shell() -> int:
+def run_shell(demo: bool) -> int:
     """Backend and action server supervised in the background, Rasa's terminal chat in front."""
     from launcher.processes import free_port
     from launcher.stack import backend_credentials, demo_env
@@ -122,7 +124,7 @@ def run_shell() -> int:
     try:
         supervisor.start(services.backend("backend", ports["backend"], LOG_DIR,
                                           {"BACKEND_DATA_DIR": str(backend_dir.resolve()), **tokens,
-                                           **demo_env(True)["backend"]}))
+                                           **demo_env(demo)["backend"]}))
         supervisor.start(services.actions("actions", ports["actions"], LOG_DIR, {
             "BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}))
         supervisor.watch()
