@@ -36,7 +36,8 @@ def _create_rasa_schema(env: Dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = None, fresh_demo_data: bool = True,
-                  demo: bool = True, supervise: bool = True, instances: int = INSTANCES) -> Stack:
+                  demo: bool = True, supervise: bool = True, instances: int = INSTANCES,
+                  web_extra_env: Optional[Dict[str, str]] = None) -> Stack:
     """Start the cluster; returns when every instance is ready. Entry ports default to free ones."""
     if not services.MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
@@ -76,15 +77,19 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
                            for i, port in enumerate(instance_ports["backend"])), nginx)
 
         channel = {"BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
-        actions_env = {**channel, "VAULT_REDIS_URL": redis.url(3),
+        action_token = {"ACTION_SERVER_TOKEN": services.action_server_token()}
+        actions_env = {**channel, **action_token, "VAULT_REDIS_URL": redis.url(3),
                        "VAULT_KEY_FILE": str(create_key_file(secrets_dir / "vault-key")),
                        "ACTION_SERVER_SANIC_WORKERS": "1"}
-        rasa_env = {"ACTIONS_PORT": str(ports["actions"]), **rasa_db,
+        rasa_env = {"ACTIONS_PORT": str(ports["actions"]), **rasa_db, **action_token,
                     "REDIS_PORT": str(redis.port), "REDIS_PASSWORD": redis.password, "SANIC_WORKERS": "1"}
-        web_env = {**channel, "RASA_URL": services.url(ports["rasa"]), **modes["web"],
-                   "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"], "WEB_REDIS_URL": redis.url(4),
-                   "WEB_COOKIE_KEY_FILE": str(secrets_dir / "web-cookie-key")}
-        infra.secret(secrets_dir / "web-cookie-key", 32)
+        # Both web fronts sign cookies with one key file, so either accepts a visitor's cookie; nginx is
+        # their only client, so they take the visitor's address from its X-Real-IP (WEB_TRUST_PROXY).
+        web_env = {"BACKEND_URL": services.url(ports["backend"]), "RASA_URL": services.url(ports["rasa"]),
+                   **modes["web"], "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"],
+                   "WEB_REDIS_URL": redis.url(4), "WEB_TRUST_PROXY": "1",
+                   "WEB_SECRET_FILE": str(secrets_dir / "web-cookie-secret"), **(web_extra_env or {})}
+        infra.secret(secrets_dir / "web-cookie-secret", 32)
         if schema.wait(timeout=180) != 0:
             raise RuntimeError(f"creating Rasa's tables failed: see {log_dir / 'rasa-schema.log'}")
         supervisor.start(

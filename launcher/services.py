@@ -8,6 +8,8 @@ The same code runs in both shapes; only these settings differ:
 """
 from __future__ import annotations
 
+import importlib.util
+import secrets
 import sys
 from pathlib import Path
 from typing import Dict, Optional
@@ -23,6 +25,18 @@ PY = sys.executable
 # Every Python process of the product gets these (no telemetry, quiet TensorFlow, the project importable).
 BASE_ENV = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
             "SANIC_HOST": "127.0.0.1"}
+
+
+def python_module(module: str, *args: str) -> list:
+    """`python -m module args`, through `logsafety` (scrubs every log line) when the project has it."""
+    if importlib.util.find_spec("logsafety") is not None:
+        return [PY, "-m", "logsafety", module, *args]
+    return [PY, "-m", module, *args]
+
+
+def action_server_token() -> str:
+    """The shared secret Rasa sends and the action servers require (one per start of the product)."""
+    return secrets.token_urlsafe(32)
 
 
 def url(port: int) -> str:
@@ -41,34 +55,37 @@ def model_answers(rasa_url: str) -> bool:
 
 
 def backend(name: str, port: int, log_dir: Path, env: Dict[str, str]) -> Service:
-    return Service(name, [PY, "-m", "certbackend"], log_dir / f"{name}.log",
+    return Service(name, python_module("certbackend"), log_dir / f"{name}.log",
                    env={**BASE_ENV, "BACKEND_PORT": str(port), **env},
                    ready=lambda: _ok(f"{url(port)}/health"), ready_timeout=90)
 
 
 def actions(name: str, port: int, log_dir: Path, env: Dict[str, str]) -> Service:
-    return Service(name, [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                   log_dir / f"{name}.log", env={**BASE_ENV, "ACTIONS_PORT": str(port), **env},
+    # The guarded action server (refuses calls without the shared secret) when the project has it.
+    argv = (python_module("actionserver") if importlib.util.find_spec("actionserver") is not None
+            else python_module("rasa_sdk", "--actions", "actions", "--port", str(port)))
+    return Service(name, argv, log_dir / f"{name}.log",
+                   env={**BASE_ENV, "ACTIONS_PORT": str(port), "ACTIONS_HOST": "127.0.0.1", **env},
                    ready=lambda: _ok(f"{url(port)}/health"), ready_timeout=90)
 
 
 def rasa(name: str, port: int, log_dir: Path, env: Dict[str, str], endpoints: str = "endpoints.yml",
          extra_args: Optional[list] = None) -> Service:
     rasa_url = url(port)
-    return Service(name, [PY, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
-                          "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port),
-                          *(extra_args or [])],
+    return Service(name, python_module("rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
+                                       "--credentials", "credentials.yml", "--interface", "127.0.0.1",
+                                       "--port", str(port), *(extra_args or [])),
                    log_dir / f"{name}.log", env={**BASE_ENV, **env},
                    ready=lambda: _ok(rasa_url) and model_answers(rasa_url), ready_timeout=300)
 
 
 def web(name: str, port: int, log_dir: Path, env: Dict[str, str]) -> Service:
-    return Service(name, [PY, "-m", "webchat.server"], log_dir / f"{name}.log",
+    return Service(name, python_module("webchat.server"), log_dir / f"{name}.log",
                    env={**BASE_ENV, "WEB_PORT": str(port), **env},
                    ready=lambda: _ok(f"{url(port)}/healthz"), ready_timeout=60)
 
 
 def rasa_shell(log_dir: Path, env: Dict[str, str]) -> list:
     """`make shell`: Rasa's terminal chat, run in the foreground by the launcher (not supervised)."""
-    return [PY, "-m", "rasa", "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-            "--interface", "127.0.0.1"]
+    return python_module("rasa", "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+                         "--interface", "127.0.0.1")

@@ -70,21 +70,31 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
     modes = demo_env(demo)
     backend_url = services.url(ports["backend"])
     channel = {"BACKEND_URL": backend_url, "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
+    action_token = {"ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN") or services.action_server_token()}
     supervisor = Supervisor()
     supervisor.start(services.backend("backend", ports["backend"], log_dir,
                                       {"BACKEND_DATA_DIR": str(backend_dir), **tokens, **modes["backend"]}))
     rasa_url, web_url = services.url(ports["rasa"]), services.url(ports["web"])
     supervisor.start(
-        services.actions("actions", ports["actions"], log_dir, channel),
-        services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"])}, endpoints, rasa_args),
-        services.web("web", ports["web"], log_dir, {**channel, "RASA_URL": rasa_url, **modes["web"],
-                                                    "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"]}))
+        services.actions("actions", ports["actions"], log_dir, {**channel, **action_token}),
+        services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"]), **action_token},
+                      endpoints, [*_api_args(), *(rasa_args or [])]),
+        services.web("web", ports["web"], log_dir, {
+            "BACKEND_URL": backend_url, "RASA_URL": rasa_url, **modes["web"],
+            "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"],
+            "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret")}))
     if supervise:
         supervisor.watch()
     backend = Backend(url=backend_url, token=tokens["BACKEND_TOKEN"], process=supervisor.running["backend"].process,
                       data_dir=backend_dir, log=log_dir / "backend.log", phone_token=tokens["BACKEND_PHONE_TOKEN"])
     return Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir, supervisor=supervisor,
                  backend_urls=[backend_url])
+
+
+def _api_args() -> List[str]:
+    """Rasa's HTTP API stays off unless RASA_API_TOKEN is set; then it is on and requires it."""
+    token = os.environ.get("RASA_API_TOKEN")
+    return ["--enable-api", "--auth-token", token] if token else []
 
 
 def clean_dir(path: Path) -> Path:
