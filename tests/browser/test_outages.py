@@ -44,8 +44,19 @@ def widget(browser, own_product):
     context.close()
 
 
-def _code(stack, masked_phone: str) -> str:
-    return stack.backend.latest_sms_code(masked_phone)
+def _code(page, stack, masked_phone: str) -> str:
+    """The code as the visitor's demo phone panel gets it: the web front's /demo/phone for this page's
+    cookie-bound conversation."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        reply = page.request.get(f"{stack.web_url}/demo/phone")
+        if reply.ok:
+            for message in reply.json().get("messages", []):
+                found = re.search(r"\[(\d{6})\]", message.get("text", ""))
+                if message.get("kind") == "sms" and message.get("phone") == masked_phone and found:
+                    return found.group(1)
+        time.sleep(0.5)
+    raise AssertionError(f"no code for {masked_phone} on the demo phone")
 
 
 def _secret(page, value: str) -> None:
@@ -76,7 +87,7 @@ def _renewals(stack) -> int:
 def test_killed_backend_is_restarted_and_retry_completes_the_renewal(widget, own_product):
     page, stack = widget, own_product
     _verify(page, stack, "김민준", "19850315", "010-1111-2222", "010-****-2222", "금융인증서 갱신하고 싶어요")
-    _secret(page, _code(stack, "010-****-2222"))
+    _secret(page, _code(page, stack, "010-****-2222"))
     expect(bot(page).last).to_contain_text("비밀번호")
     killed = stack.supervisor.signal("backend", signal.SIGKILL)
     _secret(page, PIN)
@@ -94,7 +105,7 @@ def test_killed_backend_is_restarted_and_retry_completes_the_renewal(widget, own
 def test_frozen_backend_gives_the_outage_message_in_time_and_retry_completes(widget, own_product):
     page, stack = widget, own_product
     _verify(page, stack, "이서윤", "19900707", "010-2222-3333", "010-****-3333", "내 인증서 상태 알려줘")
-    code = _code(stack, "010-****-3333")
+    code = _code(page, stack, "010-****-3333")
     stack.supervisor.signal("backend", signal.SIGSTOP)
     try:
         started = time.monotonic()
