@@ -51,8 +51,10 @@ train: setup
 validate: setup
 	$(PY) scripts/validate_project.py
 
+# The demo (demo customers, the demo phone on the page) is on only because this target says so.
 run: train
-	$(PY) -m launcher
+	@echo "make run: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher
 
 shell: train
 	scripts/run.sh

@@ -37,11 +37,23 @@ def wait_until(check: Callable[[], bool], timeout: float, process: subprocess.Po
     raise TimeoutError(f"not ready after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+def open_private_log(log: Path):
+    """A log file only its owner can read (0600, even when it already existed): logs are
+    scrubbed, but a log is still nobody else's business."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w")
+
+
 def start(args, log: Path, env: Dict[str, str]) -> subprocess.Popen:
+    """Start ``python -m <module> ...``, through ``logsafety`` so every log line is scrubbed."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
                 "RASA_TELEMETRY_ENABLED": "false", **env}
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    if args[:1] == ["-m"] and args[1:2] != ["logsafety"]:
+        args = ["-m", "logsafety", *args[1:]]
+    with open_private_log(log) as output:
+        return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
+                                stdout=output, stderr=subprocess.STDOUT)
 
 
 def stop(*processes: subprocess.Popen) -> None:
@@ -61,6 +73,7 @@ class Backend:
     process: subprocess.Popen
     data_dir: Path
     log: Path
+    phone_token: str = ""  # the demo phone's credential (only the web front gets it)
 
     @property
     def headers(self) -> Dict[str, str]:
@@ -78,10 +91,11 @@ def start_backend(data_dir: Path, demo: bool = True, extra_env: Optional[Dict[st
     """The certificate backend with its own database in ``data_dir`` (free port unless given)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port, token = port or free_port(), os.environ.get("BACKEND_TOKEN") or secrets.token_urlsafe(24)
+    phone_token = os.environ.get("BACKEND_PHONE_TOKEN") or secrets.token_urlsafe(24)
     log = log or data_dir / "backend.log"
     env = {"BACKEND_DATA_DIR": str(data_dir), "BACKEND_PORT": str(port), "BACKEND_TOKEN": token,
-           "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
+           "BACKEND_PHONE_TOKEN": phone_token, "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
     process = start(["-m", "certbackend"], log, env)
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, process, log)
-    return Backend(url=url, token=token, process=process, data_dir=data_dir, log=log)
+    return Backend(url=url, token=token, process=process, data_dir=data_dir, log=log, phone_token=phone_token)

@@ -7,6 +7,11 @@ mkdir -p var/log
 PY=.venv/bin/python
 export BACKEND_PORT="${BACKEND_PORT:-8700}" BACKEND_DATA_DIR="${BACKEND_DATA_DIR:-var/backend}"
 export BACKEND_DEMO_MODE="${BACKEND_DEMO_MODE:-1}"
+echo "make shell: DEMO MODE (demo customers; BACKEND_DEMO_MODE=$BACKEND_DEMO_MODE). Everything binds 127.0.0.1."
+# The action server answers only Rasa: a fresh shared secret per start (see endpoints.yml).
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export ACTIONS_HOST=127.0.0.1
+umask 077  # logs and generated secrets: owner only
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 
@@ -23,14 +28,15 @@ wait_for_port() {  # port, pid, name
 if [ "$BACKEND_DEMO_MODE" = 1 ] && [ -z "${BACKEND_DATABASE_URL:-}" ]; then
   rm -f "$BACKEND_DATA_DIR"/certbackend.sqlite3*
 fi
-$PY -m certbackend >var/log/backend.log 2>&1 &
+$PY -m logsafety certbackend >var/log/backend.log 2>&1 &
 pids+=($!)
 wait_for_port "$BACKEND_PORT" "${pids[-1]}" backend
 export BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
 [ -n "${BACKEND_TOKEN:-}" ] || export BACKEND_TOKEN_FILE="$BACKEND_DATA_DIR/api-token"
 
-$PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+$PY -m logsafety actionserver >var/log/actions.log 2>&1 &
 pids+=($!)
 wait_for_port "$ACTIONS_PORT" "${pids[-1]}" actions
 
-$PY -m rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml
+# `rasa shell` would listen on 0.0.0.0 by default: loopback only.
+$PY -m logsafety rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml --interface 127.0.0.1 --port "${RASA_PORT:-5005}"
