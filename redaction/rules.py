@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Dict, Iterable, List
 
 from actions.secret_vault import is_reference
@@ -22,6 +23,8 @@ from redaction.digits import MASK, has_digit_run, mask_digit_runs, mask_resident
 # The entities of domain.yml (tests/test_redaction.py keeps the two lists equal).
 ALLOWED_ENTITIES = frozenset({"cert_type", "channel", "security_medium", "device", "faq_key", "device_id"})
 CREDENTIAL_SLOTS = (VERIFICATION_TOKEN, VERIFICATION_ID, SUBMISSION_KEY)
+# Rasa copies the first message's metadata into this slot when a session starts.
+METADATA_SLOT = "session_started_metadata"
 
 __all__ = ["MASK", "ALLOWED_ENTITIES", "mask_text", "redact_events"]
 
@@ -49,6 +52,8 @@ def redact_events(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
                 task = value
             elif name in (*SECRET_SLOTS, *CREDENTIAL_SLOTS) and not _kept_in_clear(value):
                 event["value"] = MASK
+            elif name == METADATA_SLOT and value:
+                event["value"] = {}
         elif kind == "user":
             _redact_user_event(event, whole=requested in SECRET_SLOTS, in_task=bool(task or requested))
         elif kind == "active_loop" and event.get("name") is None:
@@ -66,12 +71,15 @@ def _redact_user_event(event: Dict[str, Any], whole: bool, in_task: bool) -> Non
     entities = [entity for entity in parse_data.get("entities") or []
                 if isinstance(entity, dict) and entity.get("entity") in ALLOWED_ENTITIES]
     for entity in entities:
-        if isinstance(entity.get("value"), str):
-            entity["value"] = mask_text(entity["value"], in_task)
-        if in_task and has_digit_run(str(entity.get("value", ""))):
+        # No allowed entity ever holds 6+ digits (keys, device numbers): such a value is masked.
+        if has_digit_run(str(entity.get("value", ""))):
             entity["value"] = MASK
         entity.pop("text", None)
     text = event.get("text") or ""
+    if text.startswith("/") and "{" in text:
+        # A payload's text repeats its entities: rebuilt from the intent and the kept entities.
+        text = _payload_text(parse_data, text, entities)
+        event["text"] = text
     masked = MASK if whole and text else mask_text(text, in_task)
     if masked != text:
         event["text"] = masked
@@ -83,3 +91,9 @@ def _redact_user_event(event: Dict[str, Any], whole: bool, in_task: bool) -> Non
             parse_data["entities"] = entities
         if "metadata" in parse_data:
             parse_data["metadata"] = {}
+
+
+def _payload_text(parse_data: Dict[str, Any], text: str, entities: List[Dict[str, Any]]) -> str:
+    intent = (parse_data.get("intent") or {}).get("name") or text[1:text.index("{")]
+    kept = {entity["entity"]: entity.get("value") for entity in entities}
+    return f"/{intent}" + (json.dumps(kept, ensure_ascii=False) if kept else "")
