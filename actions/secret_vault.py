@@ -18,7 +18,7 @@ import contextvars
 import secrets
 import threading
 import time
-from typing import Dict, Iterable, Iterator, Optional, Protocol, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Protocol, Tuple
 
 PREFIX = "secret:"
 TTL_SECONDS = 15 * 60  # at least the verification token's lifetime (certpolicy: 10 minutes)
@@ -72,6 +72,11 @@ class MemoryVault:
         with self._lock:
             for reference in [r for r, item in self._items.items() if item[0] == sender and r not in keep]:
                 del self._items[reference]
+
+    def values_of(self, sender: str) -> List[str]:
+        """What the vault holds for one conversation (for tests and diagnostics; never logged)."""
+        with self._lock:
+            return [item[2] for item in self._items.values() if item[0] == sender]
 
     def purge(self) -> None:
         now = self._clock()

@@ -67,7 +67,6 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
 
     async def _run(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
         ctx = StepContext(tracker, dispatcher, self.client)
-        before = {name: tracker.slots.get(name) for name in (*s.SECRET_SLOTS, *TOKEN_SLOTS)}
         if _answering(tracker):
             value = _extract(tracker)
             if value is None:
@@ -79,7 +78,7 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
         else:
             events = []
         next_slot = next((name for name in plan(tracker.slots) if tracker.slots.get(name) is None), None)
-        _forget_replaced(before, tracker.slots, ended=next_slot is None)
+        _forget_replaced(tracker.slots, ended=next_slot is None)
         events.append(SlotSet(s.STEP_LABEL, step_label(tracker.slots, next_slot)))
         events.append(SlotSet(s.REQUESTED, next_slot))
         return events
@@ -91,15 +90,15 @@ def _sealed(updates: Dict[str, Any]) -> Dict[str, Any]:
             for name, value in updates.items()}
 
 
-def _forget_replaced(before: Dict[str, Any], slots: Dict[str, Any], ended: bool) -> None:
-    """Drop vault entries whose slot let go of them (a failed PIN check, a new code), and every
-    PIN and code when the task ends. The verification token outlives the task on purpose (a
-    customer verified minutes ago is not asked again); it expires with the vault's TTL."""
-    for name, old in before.items():
-        if is_reference(old) and (slots.get(name) != old or (ended and name not in TOKEN_SLOTS)):
-            VAULT.drop(old)
+def _forget_replaced(slots: Dict[str, Any], ended: bool) -> None:
+    """Keep in the vault only what a slot still refers to: a reference replaced (a new code, a
+    re-verification) or never kept (a PIN the backend refused) goes now, and every PIN, code and
+    submission key goes when the task ends. The verification token outlives the task on purpose
+    (a customer verified minutes ago is not asked again); it expires with the vault's TTL."""
     if ended:
         VAULT.drop(*(slots.get(name) for name in (*s.SECRET_SLOTS, s.SUBMISSION_KEY)))
+        slots = {name: value for name, value in slots.items() if name not in (*s.SECRET_SLOTS, s.SUBMISSION_KEY)}
+    VAULT.retain([value for value in slots.values() if is_reference(value)])
 
 
 def plan(slots: Dict[str, Any]) -> List[str]:
