@@ -84,7 +84,7 @@ async def _message_from(request: web.Request) -> Optional[str]:
 async def rasa_webhook(request: web.Request) -> web.Response:
     """POST /webhooks/rest/webhook → Rasa's REST channel, as {"sender": <cookie's id>, "message"}."""
     refused = _over_quota(request, "message")
-    if refused:
+    if refused is not None:
         return refused
     try:
         message = await _message_from(request)
@@ -97,7 +97,7 @@ async def rasa_webhook(request: web.Request) -> web.Response:
     fresh = conversation_id is None
     if fresh:  # no (valid) cookie: a new conversation, whatever id the body claimed
         refused = _over_quota(request, "conversation")
-        if refused:
+        if refused is not None:
             return refused
         conversation_id = conversation.new_id()
     try:
@@ -122,7 +122,7 @@ async def rasa_webhook(request: web.Request) -> web.Response:
 async def new_conversation(request: web.Request) -> web.Response:
     """POST /conversation/new ("새 대화"): a fresh conversation id in a fresh cookie."""
     refused = _over_quota(request, "conversation")
-    if refused:
+    if refused is not None:
         return refused
     settings = request.app[SETTINGS]
     response = web.json_response({"ok": True}, headers={"Cache-Control": "no-store"})
@@ -157,7 +157,7 @@ async def demo_phone(request: web.Request) -> web.Response:
     if not request.app[SETTINGS].demo_mode:
         return _error(404, NOT_DEMO)
     refused = _over_quota(request, "phone")
-    if refused:
+    if refused is not None:
         return refused
     conversation_id = _conversation(request)
     if conversation_id is None:  # no conversation yet: nothing was sent to this visitor
@@ -175,7 +175,7 @@ async def demo_phone_keys(request: web.Request) -> web.Response:
     if not settings.demo_mode:
         return _error(404, NOT_DEMO)
     refused = _over_quota(request, "phone")
-    if refused:
+    if refused is not None:
         return refused
     call_id = request.match_info["call_id"]
     conversation_id = _conversation(request)
