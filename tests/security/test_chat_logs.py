@@ -7,9 +7,11 @@ No log of any process may contain the PIN. The scrubbing rules themselves are ch
 shapes Rasa, rasa-sdk and aiohttp really log.
 """
 import logging
+import stat
 import time
 
 import requests
+from pathlib import Path
 
 from logsafety import scrub
 from tests.security.conftest import all_logs, frozen
@@ -68,3 +70,11 @@ def test_installed_scrubbing_covers_arguments_and_tracebacks(caplog):
     rendered = "\n".join(caplog.text.splitlines())
     assert "received" in rendered and "failed" in rendered and "ValueError" in rendered
     assert PIN not in rendered
+
+
+def test_log_files_are_readable_by_their_owner_only(product):
+    """Finding 13 (launcher): logs were created 0644."""
+    logs = sorted(Path(product.log_dir).glob("*.log"))
+    assert {p.name for p in logs} >= {"backend.log", "actions.log", "rasa.log", "web.log"}
+    for log in logs:
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600, log
