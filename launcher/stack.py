@@ -17,6 +17,10 @@ import requests
 from launcher.processes import ROOT, Backend, free_port, start, start_backend, stop, wait_until
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
+# Tests play every visitor from one address (127.0.0.1): the web front's per-client quotas are
+# raised for them (the quotas themselves are tested on a web front with the defaults).
+ONE_ADDRESS_MANY_VISITORS = {"WEB_MESSAGES_PER_MINUTE": "1200", "WEB_MESSAGE_BURST": "200",
+                             "WEB_NEW_CONVERSATIONS_PER_HOUR": "5000", "WEB_PHONE_REQUESTS_PER_MINUTE": "2400"}
 
 
 @dataclass
@@ -42,7 +46,7 @@ def _model_answers(rasa_url: str) -> bool:
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
                 endpoints: str = "endpoints.yml", demo: bool = True,
-                rasa_api_token: Optional[str] = None) -> Stack:
+                rasa_api_token: Optional[str] = None, web_env: Optional[Dict[str, str]] = None) -> Stack:
     """Start everything; returns when Rasa answers. Ports default to free ones.
 
     Every process binds loopback. The action server only answers Rasa (a fresh shared secret per
@@ -76,7 +80,7 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
         web = start(["-m", "webchat.server"], log_dir / "web.log",
                     {"WEB_PORT": str(ports["web"]), "RASA_URL": rasa_url, "BACKEND_URL": backend.url,
                      "BACKEND_PHONE_TOKEN": backend.phone_token, "DEMO_MODE": "1" if demo else "0",
-                     "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret")})
+                     "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret"), **(web_env or {})})
         stack.processes.append(web)
         wait_until(lambda: requests.get(f"http://127.0.0.1:{ports['actions']}/health", timeout=2).ok,
                    60, actions, log_dir / "actions.log")

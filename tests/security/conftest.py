@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 import pytest
 import requests
 
-from launcher.stack import start_stack
+from launcher.stack import ONE_ADDRESS_MANY_VISITORS, start_stack
 
 PIN = "135790"  # 김민준's certificate PIN (README demo customers)
 MINJUN = {"name": "김민준", "birth": "1985년 3월 15일", "phone": "010 1111 2222", "masked": "010-****-2222"}
@@ -46,7 +46,7 @@ tracker_store:
 @pytest.fixture(scope="session")
 def product(tmp_path_factory):
     logs = tmp_path_factory.mktemp("security")
-    stack = start_stack(logs, endpoints=str(endpoints_with_sqlite(logs)))
+    stack = start_stack(logs, endpoints=str(endpoints_with_sqlite(logs)), web_env=ONE_ADDRESS_MANY_VISITORS)
     stack.trackers = logs / "trackers.db"
     yield stack
     stack.stop()
