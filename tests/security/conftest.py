@@ -7,6 +7,7 @@ test can read exactly what a database dump would show.
 import json
 import os
 import re
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -53,21 +54,25 @@ def product(tmp_path_factory):
 
 
 class Visitor:
-    """A browser-like client of the web front: keeps the cookie the web front sets."""
+    """A browser-like client of the web front: keeps the cookie the web front sets, and sends a
+    ``sender`` of its own as the old widget did (the web front must ignore it)."""
 
     def __init__(self, web_url: str) -> None:
         self.web_url = web_url
         self.http = requests.Session()
+        self.claimed_sender = secrets.token_hex(16)
 
     def say(self, text: str, **extra) -> List[Dict]:
-        reply = self.http.post(f"{self.web_url}/webhooks/rest/webhook", json={"message": text, **extra}, timeout=60)
+        reply = self.http.post(f"{self.web_url}/webhooks/rest/webhook", timeout=60,
+                               json={"sender": self.claimed_sender, "message": text, **extra})
         assert reply.status_code == 200, reply.text
         return reply.json()
 
     @property
-    def conversation_id(self) -> Optional[str]:
+    def conversation_id(self) -> str:
+        """The id Rasa knows this conversation by: the cookie's (without a cookie: the claimed one)."""
         value = self.http.cookies.get("kbcert_conversation")
-        return value.split(".")[0] if value else None
+        return value.split(".")[0] if value else self.claimed_sender
 
 
 def texts(messages: List[Dict]) -> str:

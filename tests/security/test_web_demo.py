@@ -15,11 +15,12 @@ from tests.security.conftest import MINJUN, Visitor
 SEOYEON = {"name": "이서연", "birth": "1992년 7월 8일", "phone": "010 3333 4444", "masked": "010-****-4444"}
 
 
-def test_demo_mode_is_off_unless_asked_for(tmp_path, product):
+def test_demo_mode_is_off_unless_asked_for(tmp_path, product, monkeypatch):
     port = free_port()
     log = tmp_path / "web.log"
+    monkeypatch.delenv("DEMO_MODE", raising=False)  # not set at all: the default
     env = {"WEB_PORT": str(port), "RASA_URL": product.rasa_url, "BACKEND_URL": product.backend.url,
-           "WEB_SECRET_FILE": str(tmp_path / "cookie-secret"), "DEMO_MODE": ""}
+           "WEB_SECRET_FILE": str(tmp_path / "cookie-secret")}
     process = start(["-m", "webchat.server"], log, env)
     url = f"http://127.0.0.1:{port}"
     try:
