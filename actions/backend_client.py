@@ -107,6 +107,11 @@ class BackendClient:
                                      body={"code": code} if code is not None else {})
         return _sealed(confirmed, "verification_token")
 
+    async def verify_second_factor(self, token: str, account_password: str) -> Dict[str, Any]:
+        """Issuance's second factor: the account password, checked (and counted) by the backend."""
+        return await self._call("POST", "/v1/second-factor", token=token,
+                                body={"account_password": account_password})
+
     async def status(self, token: str) -> Dict[str, Any]:
         return await self._call("GET", "/v1/certificates", token=token)
 

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import requests
 
@@ -79,10 +79,28 @@ class Backend:
     def headers(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def latest_sms_code(self, masked_phone: str) -> str:
-        """The newest 6-digit code the demo inbox holds for a phone ('010-****-2222')."""
-        inbox = requests.get(f"{self.url}/demo/sms-inbox", headers=self.headers, timeout=5).json()["messages"]
-        text = next(m["text"] for m in inbox if m["phone"] == masked_phone)
+    @property
+    def phone_headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.phone_token}"}
+
+    def phone_inbox(self, channel_ref: str) -> List[Dict]:
+        """The demo phone's messages caused by one conversation, newest first."""
+        reply = requests.get(f"{self.url}/demo/phone/inbox", params={"channel_ref": channel_ref},
+                             headers=self.phone_headers, timeout=5)
+        reply.raise_for_status()
+        return reply.json()["messages"]
+
+    def latest_sms_code(self, masked_phone: str, sender_id: Optional[str] = None,
+                        channel_ref: Optional[str] = None) -> str:
+        """The newest 6-digit code the demo phone holds for a phone ('010-****-2222'), as the
+        conversation ``sender_id`` (or its ``channel_ref``) sees it."""
+        if channel_ref is None:
+            if sender_id is None:
+                raise ValueError("the demo phone shows one conversation's texts: pass sender_id or channel_ref")
+            from certpolicy.channel_ref import channel_ref as reference_of
+            channel_ref = reference_of(sender_id)
+        inbox = self.phone_inbox(channel_ref)
+        text = next(m["text"] for m in inbox if m["kind"] == "sms" and m["phone"] == masked_phone)
         return re.search(r"\[(\d{6})\]", text).group(1)
 
 

@@ -12,7 +12,7 @@ import requests
 from launcher.processes import free_port, start, stop, wait_until
 from tests.security.conftest import MINJUN, Visitor
 
-SEOYEON = {"name": "이서연", "birth": "1992년 7월 8일", "phone": "010 3333 4444", "masked": "010-****-4444"}
+SEOYUN = {"name": "이서윤", "birth": "1990년 7월 7일", "phone": "010 2222 3333", "masked": "010-****-3333"}
 
 
 def test_demo_mode_is_off_unless_asked_for(tmp_path, product, monkeypatch):
@@ -51,10 +51,10 @@ def test_a_visitor_sees_only_their_own_conversations_texts(product):
         pytest.fail("the backend has no /demo/phone/inbox (contracts.md): merge the backend's demo phone")
     alice, bob, stranger = Visitor(product.web_url), Visitor(product.web_url), Visitor(product.web_url)
     start_verification(alice, MINJUN)
-    start_verification(bob, SEOYEON)
+    start_verification(bob, SEOYUN)
     alice_texts, bob_texts = phone_of(alice), phone_of(bob)
     assert alice_texts and all(m["phone"] == MINJUN["masked"] for m in alice_texts)
-    assert bob_texts and all(m["phone"] == SEOYEON["masked"] for m in bob_texts)
+    assert bob_texts and all(m["phone"] == SEOYUN["masked"] for m in bob_texts)
     assert phone_of(stranger) == []  # no conversation, no texts
     stranger.say("안녕하세요")
     assert phone_of(stranger) == []  # a conversation that started nothing sees nothing
