@@ -14,7 +14,8 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run run-cluster demo-clock test-cluster shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
+.PHONY: help setup run run-cluster demo-clock test-cluster shell train validate test test-unit test-dialogue test-chat \
+  test-security test-fuzz test-browser \
   eval bench backend lock clean
 
 help:
@@ -82,7 +83,12 @@ test-cluster: train
 	$(PY) -m pytest -q -p no:cacheprovider tests/cluster
 
 test-unit: setup
-	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser --ignore=tests/cluster
+	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser --ignore=tests/security \
+	  --ignore=tests/cluster
+
+# Attack replays of docs/security.md against the whole product (needs the model).
+test-security: train
+	$(PY) -m pytest -q tests/security
 
 test-dialogue: train
 	$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
@@ -99,7 +105,7 @@ test-browser: train
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest -q tests/browser
 
-test: validate test-unit test-fuzz test-dialogue test-chat test-browser test-cluster
+test: validate test-unit test-fuzz test-dialogue test-chat test-security test-browser test-cluster
 	@echo "make test: all checks passed"
 
 bench: setup

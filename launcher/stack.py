@@ -20,6 +20,9 @@ from launcher.supervisor import Supervisor
 
 MODEL = services.MODEL
 PORT_NAMES = ("backend", "actions", "rasa", "web")
+# Tests drive many visitors from one address: per-client quotas high enough not to refuse them.
+ONE_ADDRESS_MANY_VISITORS = {"WEB_MESSAGES_PER_MINUTE": "1200", "WEB_MESSAGE_BURST": "200",
+                             "WEB_NEW_CONVERSATIONS_PER_HOUR": "5000", "WEB_PHONE_REQUESTS_PER_MINUTE": "2400"}
 
 
 @dataclass
@@ -31,10 +34,12 @@ class Stack:
     supervisor: Supervisor
     backend_urls: List[str] = field(default_factory=list)   # each backend process (demo clock)
     extra: Dict[str, object] = field(default_factory=dict)
+    actions_url: str = ""
 
     @property
     def processes(self) -> list:
-        return [entry.process for entry in self.supervisor.running.values()]
+        """The current processes other than the backend (action server first), as before supervision."""
+        return [entry.process for name, entry in self.supervisor.running.items() if not name.startswith("backend")]
 
     def stop(self) -> None:
         self.supervisor.stop()
@@ -55,8 +60,14 @@ def backend_credentials(backend_dir: Path) -> Dict[str, str]:
 
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
-                endpoints: str = "endpoints.yml", demo: bool = True, supervise: bool = True) -> Stack:
-    """Start everything; returns when Rasa answers. Ports default to free ones."""
+                endpoints: str = "endpoints.yml", demo: bool = True, supervise: bool = True,
+                rasa_api_token: Optional[str] = None, web_env: Optional[Dict[str, str]] = None) -> Stack:
+    """Start everything; returns when Rasa answers. Ports default to free ones.
+
+    Every process binds loopback. The action server answers only Rasa (a fresh shared secret per start,
+    ACTION_SERVER_TOKEN). Rasa's HTTP API is off unless a token is given (argument or RASA_API_TOKEN).
+    ``demo`` turns the demo phone on in the backend and the web front.
+    """
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
     ports = {name: (ports or {}).get(name) or free_port() for name in PORT_NAMES}
@@ -78,22 +89,22 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
     supervisor.start(
         services.actions("actions", ports["actions"], log_dir, {**channel, **action_token}),
         services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"]), **action_token},
-                      endpoints, [*_api_args(), *(rasa_args or [])]),
+                      endpoints, [*_api_args(rasa_api_token), *(rasa_args or [])]),
         services.web("web", ports["web"], log_dir, {
             "BACKEND_URL": backend_url, "RASA_URL": rasa_url, **modes["web"],
             "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"],
-            "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret")}))
+            "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret"), **(web_env or {})}))
     if supervise:
         supervisor.watch()
     backend = Backend(url=backend_url, token=tokens["BACKEND_TOKEN"], process=supervisor.running["backend"].process,
                       data_dir=backend_dir, log=log_dir / "backend.log", phone_token=tokens["BACKEND_PHONE_TOKEN"])
     return Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir, supervisor=supervisor,
-                 backend_urls=[backend_url])
+                 backend_urls=[backend_url], actions_url=services.url(ports["actions"]))
 
 
-def _api_args() -> List[str]:
-    """Rasa's HTTP API stays off unless RASA_API_TOKEN is set; then it is on and requires it."""
-    token = os.environ.get("RASA_API_TOKEN")
+def _api_args(token: Optional[str] = None) -> List[str]:
+    """Rasa's HTTP API stays off unless a token is given (or RASA_API_TOKEN); then it is on and requires it."""
+    token = token or os.environ.get("RASA_API_TOKEN")
     return ["--enable-api", "--auth-token", token] if token else []
 
 

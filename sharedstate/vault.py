@@ -49,8 +49,10 @@ def _is_reference(value: object, prefix: str) -> bool:
 
 
 class RedisVaultStore:
-    def __init__(self, client: redis.Redis, key: bytes, ttl_seconds: float, prefix: str = "secret:") -> None:
+    def __init__(self, client: redis.Redis, key: bytes, ttl_seconds: float, prefix: str = "secret:",
+                 unavailable: type = VaultUnavailable) -> None:
         self._redis, self._aead, self._ttl, self._prefix = client, AESGCM(key), max(1, int(ttl_seconds)), prefix
+        self._unavailable = unavailable   # the exception callers already treat as an outage
 
     @staticmethod
     def _entry_key(reference: str) -> str:
@@ -75,7 +77,7 @@ class RedisVaultStore:
                 pipe.sadd(self._index_key(sender), reference).expire(self._index_key(sender), self._ttl)
                 pipe.execute()
         except redis.RedisError as error:
-            raise VaultUnavailable(type(error).__name__) from None
+            raise self._unavailable(type(error).__name__) from None
         return reference
 
     def get(self, sender: str, reference: Optional[str]) -> Optional[str]:
@@ -84,7 +86,7 @@ class RedisVaultStore:
         try:
             blob = self._redis.get(self._entry_key(reference))
         except redis.RedisError as error:
-            raise VaultUnavailable(type(error).__name__) from None
+            raise self._unavailable(type(error).__name__) from None
         if not blob or len(blob) <= NONCE_BYTES:
             return None
         try:
