@@ -161,11 +161,16 @@ def make_store() -> VaultStore:
         return MemoryVault()
     from pathlib import Path
 
-    from actions.backend_client import BackendUnavailable
     from sharedstate.connection import redis_from_url
     from sharedstate.vault import RedisVaultStore, load_key
     return RedisVaultStore(redis_from_url(os.environ["VAULT_REDIS_URL"]), load_key(Path(os.environ["VAULT_KEY_FILE"])),
-                           TTL_SECONDS, prefix=PREFIX, unavailable=BackendUnavailable)
+                           TTL_SECONDS, prefix=PREFIX, unavailable=_outage)
+
+
+def _outage(reason: str) -> Exception:
+    # Imported here: backend_client itself imports this module.
+    from actions.backend_client import BackendUnavailable
+    return BackendUnavailable(reason)
 
 
 VAULT = BoundVault(make_store())

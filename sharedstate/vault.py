@@ -14,7 +14,7 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import redis
 from cryptography.exceptions import InvalidTag
@@ -50,7 +50,7 @@ def _is_reference(value: object, prefix: str) -> bool:
 
 class RedisVaultStore:
     def __init__(self, client: redis.Redis, key: bytes, ttl_seconds: float, prefix: str = "secret:",
-                 unavailable: type = VaultUnavailable) -> None:
+                 unavailable: Callable[[str], Exception] = VaultUnavailable) -> None:
         self._redis, self._aead, self._ttl, self._prefix = client, AESGCM(key), max(1, int(ttl_seconds)), prefix
         self._unavailable = unavailable   # the exception callers already treat as an outage
 
