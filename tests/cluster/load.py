@@ -68,7 +68,8 @@ def stored_matches_transcript(customer: Customer) -> Optional[str]:
         if turn.secret:
             if user_text != MASK:
                 return f"{customer.sender} turn {index}: a secret stored as {user_text!r}"
-        elif user_text != turn.sent:
+        elif user_text != turn.sent and not (user_text == MASK and any(ch.isdigit() for ch in turn.sent)):
+            # (answers with digits, e.g. the birth date and phone number, are stored masked too)
             return f"{customer.sender} turn {index}: sent {turn.sent!r}, stored {user_text!r}"
         if _paragraphs(bot_texts) != _paragraphs(turn.replies):
             return f"{customer.sender} turn {index}: {_first_difference(turn.replies, bot_texts)}"
