@@ -228,7 +228,7 @@ def nginx_service(home: Path, log_dir: Path, listen: Dict[str, int], upstreams: 
     if check.returncode != 0:
         raise RuntimeError(f"nginx configuration rejected:\n{check.stderr.decode()}")
     return Service("nginx", [nginx_binary(), "-p", str(home), "-c", str(conf)], log_dir / "nginx.log",
-                   ready=lambda: port_open(listen["web"]), ready_timeout=20, stop_signal=signal.SIGQUIT,
+                   ready=lambda: port_open(listen["web"]), ready_timeout=20, stop_signal=signal.SIGTERM,
                    stop_timeout=10)
 
 
