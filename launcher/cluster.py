@@ -68,12 +68,14 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         instance_ports = {kind: [free_port() for _ in range(instances)] for kind in ("web", "rasa", "actions", "backend")}
         backend_env = {"BACKEND_DATA_DIR": str(backend_dir), **tokens, **modes["backend"],
                        "BACKEND_DATABASE_URL": dsns["certbackend"].replace("postgresql://", "postgresql+psycopg2://", 1)}
+        gate = infra.NginxGate()   # a restarting instance is out of nginx until it is ready
         nginx = infra.nginx_service(home / "nginx", log_dir,
                                     listen={k: ports[k] for k in ("web", "rasa", "actions", "backend")},
-                                    upstreams=instance_ports)
+                                    upstreams=instance_ports, gate=gate)
+        gate.pid = lambda: supervisor.pid("nginx") if supervisor.is_up("nginx") else None
         # Both backends at once, even on an empty database: one creates the schema and the CA, the
         # other uses them (tests/cluster/test_1_first_start.py proves it with three).
-        supervisor.start(*(services.backend(f"backend-{i + 1}", port, log_dir, backend_env)
+        supervisor.start(*(gate.gated(services.backend(f"backend-{i + 1}", port, log_dir, backend_env), port)
                            for i, port in enumerate(instance_ports["backend"])), nginx)
 
         channel = {"BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
@@ -93,11 +95,12 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         if schema.wait(timeout=180) != 0:
             raise RuntimeError(f"creating Rasa's tables failed: see {log_dir / 'rasa-schema.log'}")
         supervisor.start(
-            *(services.actions(f"actions-{i + 1}", port, log_dir, actions_env)
+            *(gate.gated(services.actions(f"actions-{i + 1}", port, log_dir, actions_env), port)
               for i, port in enumerate(instance_ports["actions"])),
-            *(services.rasa(f"rasa-{i + 1}", port, log_dir, rasa_env, "endpoints.cluster.yml")
+            *(gate.gated(services.rasa(f"rasa-{i + 1}", port, log_dir, rasa_env, "endpoints.cluster.yml"), port)
               for i, port in enumerate(instance_ports["rasa"])),
-            *(services.web(f"web-{i + 1}", port, log_dir, web_env) for i, port in enumerate(instance_ports["web"])))
+            *(gate.gated(services.web(f"web-{i + 1}", port, log_dir, web_env), port)
+              for i, port in enumerate(instance_ports["web"])))
     except BaseException:
         supervisor.stop()
         raise

@@ -14,10 +14,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional
 
 from launcher.supervisor import Service
 
@@ -200,12 +201,38 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def _upstream(ports: List[int]) -> str:
-    # max_fails/fail_timeout: a dead instance is skipped for 5 s after one failed connection.
-    return "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
+def _upstream(ports: List[int], down: frozenset = frozenset()) -> str:
+    # max_fails/fail_timeout: a dead instance is skipped for 5 s after one failed connection; an instance
+    # the supervisor knows to be restarting is marked down until it is ready again.
+    return "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s{' down' if port in down else ''};"
+                     for port in ports)
 
 
-def nginx_service(home: Path, log_dir: Path, listen: Dict[str, int], upstreams: Dict[str, List[int]]) -> Service:
+class NginxGate:
+    """Takes an instance out of nginx while it restarts and puts it back once it is ready (rewrites
+    the configuration and asks nginx to reload it, SIGHUP: no request in flight is dropped)."""
+
+    def __init__(self) -> None:
+        self._render: Callable[[frozenset], None] = lambda down: None
+        self._down: set = set()
+        self.pid: Callable[[], Optional[int]] = lambda: None   # nginx's master (it may be restarted too)
+        self._lock = threading.Lock()
+
+    def set(self, port: int, down: bool) -> None:
+        with self._lock:
+            (self._down.add if down else self._down.discard)(port)
+            self._render(frozenset(self._down))
+            pid = self.pid()
+            if pid:
+                os.kill(pid, signal.SIGHUP)
+
+    def gated(self, service: Service, port: int) -> Service:
+        service.on_down, service.on_ready = (lambda: self.set(port, True)), (lambda: self.set(port, False))
+        return service
+
+
+def nginx_service(home: Path, log_dir: Path, listen: Dict[str, int], upstreams: Dict[str, List[int]],
+                  gate: Optional["NginxGate"] = None) -> Service:
     """nginx as an ordinary process: its own prefix, conf, pid and temp dirs under `home`."""
     user_directive = ""
     for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
@@ -216,14 +243,20 @@ def nginx_service(home: Path, log_dir: Path, listen: Dict[str, int], upstreams: 
             os.chown(home / sub, nobody.pw_uid, nobody.pw_gid)
     if os.geteuid() == 0:
         user_directive = "user nobody nogroup;"
-    values = {"prefix": str(home), "log_dir": str(log_dir), "user_directive": user_directive,
-              "actions_down_text": ACTIONS_DOWN_TEXT,
-              **{f"listen_{k}": str(v) for k, v in listen.items()},
-              **{f"upstream_{k}": _upstream(v) for k, v in upstreams.items()}}
     conf = home / "nginx.conf"
-    # {{name}} placeholders: nginx's own $variables stay untouched; an unknown name is an error.
-    text = re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], NGINX_TEMPLATE.read_text(encoding="utf-8"))
-    conf.write_text(text, encoding="utf-8")
+
+    def render(down: frozenset = frozenset()) -> None:
+        values = {"prefix": str(home), "log_dir": str(log_dir), "user_directive": user_directive,
+                  "actions_down_text": ACTIONS_DOWN_TEXT,
+                  **{f"listen_{k}": str(v) for k, v in listen.items()},
+                  **{f"upstream_{k}": _upstream(v, down) for k, v in upstreams.items()}}
+        # {{name}} placeholders: nginx's own $variables stay untouched; an unknown name is an error.
+        text = re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], NGINX_TEMPLATE.read_text(encoding="utf-8"))
+        conf.write_text(text, encoding="utf-8")
+
+    render()
+    if gate is not None:
+        gate._render = render
     check = subprocess.run([nginx_binary(), "-t", "-p", str(home), "-c", str(conf)], capture_output=True, timeout=30)
     if check.returncode != 0:
         raise RuntimeError(f"nginx configuration rejected:\n{check.stderr.decode()}")

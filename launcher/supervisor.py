@@ -38,6 +38,11 @@ class Service:
     stop_signal: int = signal.SIGTERM
     stop_timeout: float = 20.0
     before_start: Optional[Callable[[], None]] = None   # e.g. re-create a pid dir
+    # Told when the process died and when its restart answers its readiness check again (the cluster
+    # takes an instance out of nginx meanwhile: a restarting Rasa accepts connections long before its
+    # model is loaded).
+    on_down: Optional[Callable[[], None]] = None
+    on_ready: Optional[Callable[[], None]] = None
 
 
 @dataclass
@@ -148,6 +153,7 @@ class Supervisor:
                 return
             if not entry.service.restart:
                 return
+            _call(entry.service.on_down, entry.service.name)
             entry.next_start = now + entry.backoff
             self._note(f"{entry.service.name} (pid {entry.pid}) exited with code {code}; "
                        f"restarting in {entry.backoff:.0f}s")
@@ -162,6 +168,21 @@ class Supervisor:
             entry.started_at, entry.next_start = now, None
             entry.restarts += 1
             self._note(f"{entry.service.name} restarted (pid {entry.pid}, restart {entry.restarts})")
+            if entry.service.on_ready is not None:
+                threading.Thread(target=self._announce_ready, args=(entry, entry.process), daemon=True).start()
+
+    def _announce_ready(self, entry: Running, process: subprocess.Popen) -> None:
+        """After a restart: once the new process is ready, tell the service (in its own thread: Rasa's
+        readiness check takes as long as its model takes to load)."""
+        while not self._stopping.is_set() and entry.process is process and process.poll() is None:
+            try:
+                if entry.service.ready is None or entry.service.ready():
+                    _call(entry.service.on_ready, entry.service.name)
+                    self._note(f"{entry.service.name} ready again (pid {process.pid})")
+                    return
+            except (requests.RequestException, OSError):
+                pass
+            time.sleep(0.5)
 
     def _note(self, message: str) -> None:
         self.events.append(message)
@@ -223,6 +244,15 @@ class Supervisor:
 
     def pids(self) -> List[int]:
         return [entry.pid for entry in self.running.values()]
+
+
+def _call(hook: Optional[Callable[[], None]], name: str) -> None:
+    if hook is None:
+        return
+    try:
+        hook()
+    except Exception as error:  # noqa: BLE001 - a hook must never stop the supervisor
+        log.warning("%s: hook failed (%s)", name, error)
 
 
 def _terminate(entries: List[Running]) -> None:
