@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from launcher.stack import start_stack
+from launcher.stack import ONE_ADDRESS_MANY_VISITORS, start_stack
 from tests.browser.widget import bot, open_widget, send
 
 PIN = "135790"
@@ -27,7 +27,7 @@ OUTAGE_BOUND_MS = 15_000   # backend timeout (5 s) + a turn, with room for a loa
 
 @pytest.fixture(scope="module")
 def own_product(tmp_path_factory):
-    stack = start_stack(tmp_path_factory.mktemp("outage-stack"))
+    stack = start_stack(tmp_path_factory.mktemp("outage-stack"), web_env=ONE_ADDRESS_MANY_VISITORS)
     try:
         yield stack
     finally:
