@@ -42,6 +42,7 @@ UNANSWERABLE = ROOT / "tests" / "nlu_unanswerable.yml"
 DEV_UNANSWERABLE = ROOT / "eval" / "dev_unanswerable.yml"
 DEV_TRICKY = ROOT / "eval" / "dev_tricky.yml"
 FALLBACK_TARGET = 0.90
+NOT_LABELS = {"nlu_fallback", "no_answer"}
 TOPIC_GROUPS = {
     "발급": ["what_is", "identity_verification", "issue_how", "issue_requirements",
              "issue_precautions", "software_required", "cost"],
@@ -73,6 +74,7 @@ class Prediction:
 class RunResult:
     predictions: List[Prediction] = field(default_factory=list)
     train_seconds: List[float] = field(default_factory=list)
+    no_answer: List[Prediction] = field(default_factory=list)  # CV only: held-back no_answer examples
 
 
 def write_training_dir(examples: Sequence[Example], directory: Path) -> None:
@@ -108,7 +110,9 @@ def predict(model_path: str, examples: Sequence[Example]) -> List[Prediction]:
 
     results = []
     for (text, gold), parsed in zip(examples, asyncio.run(parse_all())):
-        ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] != "nlu_fallback"]
+        # The best answerable label: nlu_fallback and no_answer (a certificate question without an
+        # answer, which NoAnswerGate turns into the fallback) are decisions not to answer, not labels.
+        ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] not in NOT_LABELS]
         intent = ranking[0]["name"] if ranking else "nlu_fallback"
         label = intent
         faq_confidence = 0.0
@@ -116,7 +120,7 @@ def predict(model_path: str, examples: Sequence[Example]) -> List[Prediction]:
             response = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
             label = response.get("intent_response_key") or "faq"
             faq_confidence = float(response.get("confidence") or 0.0)
-        fallback = parsed.get("intent", {}).get("name") == "nlu_fallback"
+        fallback = parsed.get("intent", {}).get("name") in NOT_LABELS
         intent_confidence = float(ranking[0]["confidence"]) if ranking else 0.0
         results.append(Prediction(gold, label, fallback, text, intent_confidence, faq_confidence))
     return results
@@ -152,7 +156,10 @@ def run_cv(config: Path, folds: int) -> RunResult:
         with tempfile.TemporaryDirectory() as workdir:
             model, seconds = train(config, train_set, Path(workdir))
             result.train_seconds.append(seconds)
-            result.predictions.extend(predict(model, buckets[index]))
+            predictions = predict(model, buckets[index])
+            # no_answer examples are scored as questions without an answer, not as a label.
+            result.predictions.extend(p for p in predictions if p.gold not in NOT_LABELS)
+            result.no_answer.extend(p for p in predictions if p.gold in NOT_LABELS)
         logging.warning("%s fold %d/%d done in %.0fs", config.name, index + 1, folds, seconds)
     return result
 
@@ -295,6 +302,9 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
     for name, result in full.items():
         for set_name, predictions in result.unanswerable.items():
             lines.append(fallback_row(name, set_name, predictions))
+    for (name, kind), result in results.items():
+        if result.no_answer:
+            lines.append(fallback_row(name, f"no_answer examples ({kind})", result.no_answer))
     lines += ["", "## Tricky phrasings (development set `eval/dev_tricky.yml`, helper-written)", "",
               "| pipeline | n | right label | answered right (no fallback) |", "|---|---|---|---|"]
     for name, result in full.items():
@@ -353,6 +363,8 @@ def main() -> int:
         if not args.no_cv:
             results[(name, f"{args.folds}-fold CV")] = run_cv(config, args.folds)
             print(summary_rows(name, "CV", results[(name, f"{args.folds}-fold CV")]), flush=True)
+            if results[(name, f"{args.folds}-fold CV")].no_answer:
+                print(fallback_row(name, "no_answer (CV)", results[(name, f"{args.folds}-fold CV")].no_answer), flush=True)
     dump_predictions(results, full)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(results, args.folds, full), encoding="utf-8")

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Text, Tuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
@@ -43,12 +44,24 @@ class FlatIntentClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # C: inverse regularization strength of the logistic regression (sklearn's default 1.0).
+        # scale: "counts" uses the featurizers' raw counts; "log_l2" takes log(1 + count) and scales
+        # every message to unit length, so a long rambling message weighs as much as a short one
+        # and a word repeated five times does not count five times.
         return {**LogisticRegressionClassifier.get_default_config(),
-                "retrieval_intent": "faq", "max_iter": 500, "C": 1.0, "ranking_length": 10}
+                "retrieval_intent": "faq", "max_iter": 500, "C": 1.0, "ranking_length": 10,
+                "scale": "counts"}
 
     def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
         self.clf.C = float(self.config["C"])
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        X = super()._create_X(messages)
+        if self.config["scale"] == "log_l2":
+            X = csr_matrix(X, dtype=float)
+            X.data = np.log1p(np.abs(X.data))
+            X = normalize(X)
+        return X
 
     def _label(self, example: Message) -> str:
         if example.get(INTENT) == self.config["retrieval_intent"] and example.get(INTENT_RESPONSE_KEY):

@@ -80,3 +80,21 @@ def test_flat_classifier_writes_intent_and_faq_shapes():
     assert selected["intent_response_key"] == "faq/password_change"
     assert selected["confidence"] == pytest.approx(0.75)  # 0.45 / 0.60: the key given FAQ
     assert selected["utter_action"] == "utter_faq/password_change"
+
+
+def test_no_answer_becomes_fallback_and_keeps_the_answerable_ranking():
+    from nlu_components.no_answer_gate import NoAnswerGate
+
+    gate = NoAnswerGate({"intent": "no_answer"})
+    unanswerable = Message({TEXT: "네이버 인증서 발급은 어떻게 해요?"})
+    unanswerable.set("intent", {"name": "no_answer", "confidence": 0.7})
+    unanswerable.set("intent_ranking", [{"name": "no_answer", "confidence": 0.7},
+                                        {"name": "faq", "confidence": 0.2}, {"name": "issue_certificate", "confidence": 0.1}])
+    answerable = Message({TEXT: "발급 방법 알려 주세요"})
+    answerable.set("intent", {"name": "faq", "confidence": 0.8})
+    answerable.set("intent_ranking", [{"name": "faq", "confidence": 0.8}, {"name": "no_answer", "confidence": 0.2}])
+    gate.process([unanswerable, answerable])
+    assert unanswerable.get("intent")["name"] == "nlu_fallback"
+    assert [i["name"] for i in unanswerable.get("intent_ranking")] == ["nlu_fallback", "faq", "issue_certificate"]
+    assert answerable.get("intent")["name"] == "faq"
+    assert [i["name"] for i in answerable.get("intent_ranking")] == ["faq"]
