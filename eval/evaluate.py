@@ -41,6 +41,7 @@ HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 UNANSWERABLE = ROOT / "tests" / "nlu_unanswerable.yml"
 DEV_UNANSWERABLE = ROOT / "eval" / "dev_unanswerable.yml"
 DEV_TRICKY = ROOT / "eval" / "dev_tricky.yml"
+CHANGES = ROOT / "eval" / "changes.md"  # what each change bought: written by hand, quoted in the report
 FALLBACK_TARGET = 0.90
 NOT_LABELS = {"nlu_fallback", "no_answer"}
 TOPIC_GROUPS = {
@@ -166,6 +167,8 @@ def run_cv(config: Path, folds: int) -> RunResult:
 
 def texts_in(value) -> List[str]:
     """Every question in a YAML file of unknown layout: Rasa NLU blocks, lists or mappings."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # YAML reads "123123" as a number
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     if isinstance(value, list):
@@ -311,6 +314,8 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
         if result.tricky:
             lines.append(f"| {name} | {len(result.tricky)} | {accuracy(result.tricky):.1%} | "
                          f"{answered_right(result.tricky):.1%} |")
+    if CHANGES.exists():
+        lines += ["", CHANGES.read_text(encoding="utf-8").strip()]
     for (name, kind), result in results.items():
         scores = per_label_f1(result.predictions)
         lines += ["", f"## {name} pipeline, {kind}", "", "| topic group | mean F1 |", "|---|---|"]
