@@ -28,7 +28,7 @@ from launcher import services
 from launcher.processes import ROOT
 
 VAR = ROOT / "var"
-LOG_DIR = VAR / "log"
+LOG_DIR = Path(os.environ.get("LOG_DIR") or VAR / "log")   # tests point it elsewhere
 STATE_FILE = VAR / "run" / "launcher.json"
 
 
@@ -114,7 +114,7 @@ def run_shell(demo: bool) -> int:
     from launcher.processes import free_port
     from launcher.stack import backend_credentials, demo_env
     from launcher.supervisor import Supervisor
-    backend_dir = VAR / "backend"
+    backend_dir = Path(os.environ.get("BACKEND_DATA_DIR") or VAR / "backend")
     for stale in backend_dir.glob("certbackend.sqlite3*"):
         stale.unlink()
     backend_dir.mkdir(parents=True, exist_ok=True)
@@ -125,17 +125,25 @@ def run_shell(demo: bool) -> int:
         supervisor.start(services.backend("backend", ports["backend"], LOG_DIR,
                                           {"BACKEND_DATA_DIR": str(backend_dir.resolve()), **tokens,
                                            **demo_env(demo)["backend"]}))
+        action_token = {"ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN") or services.action_server_token()}
         supervisor.start(services.actions("actions", ports["actions"], LOG_DIR, {
-            "BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}))
+            "BACKEND_URL": services.url(ports["backend"]), "BACKEND_TOKEN": tokens["BACKEND_TOKEN"], **action_token}))
         supervisor.watch()
         shell = subprocess.Popen([*services.rasa_shell(LOG_DIR, {}), "--port", str(ports["rasa"] or free_port())],
-                                 env={**os.environ, **services.BASE_ENV, "ACTIONS_PORT": str(ports["actions"])})
+                                 env={**os.environ, **services.BASE_ENV, "ACTIONS_PORT": str(ports["actions"]),
+                                      **action_token})
         try:
             return shell.wait()
         except KeyboardInterrupt:
-            shell.terminate()
-            shell.wait(timeout=20)
             return 0
+        finally:   # Ctrl-C, SIGTERM or the chat ended: the shell goes too, killed if it hangs
+            if shell.poll() is None:
+                shell.terminate()
+                try:
+                    shell.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    shell.kill()
+                    shell.wait(timeout=10)
     finally:
         supervisor.stop()
 
