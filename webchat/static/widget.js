@@ -823,9 +823,9 @@
       focusInput();
       return;
     }
-    if (!panel.hidden && overlaps(panel, target)) setOpen(false);
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.scrollIntoView({ block: "start" });
+    if (!panel.hidden && overlaps(panel, target)) setOpen(false); // measured once it is in view
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
   });
   window.addEventListener("kbcert:host-notice", (e) => showHostNotice(e.detail));
