@@ -23,7 +23,7 @@ def test_reload_restores_a_long_transcript_at_the_bottom(page):
     for question in QUESTIONS:
         type_and_send(page, question)
     assert _at_bottom(page), "the live transcript follows the newest message"
-    last = bot(page).last.inner_text()
+    last = bot(page).last.text_content()
 
     page.reload()
     expect(page.get_by_test_id("chat-panel")).to_be_visible()
