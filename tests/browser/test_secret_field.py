@@ -54,7 +54,7 @@ def test_a_question_at_a_code_step_is_explained_and_can_be_asked(page):
     expect(page.get_by_test_id("chat-secret-hint")).to_contain_text("'질문하기'를 눌러 물어보세요")
     posts = _webhook_posts(page)
 
-    question = "인증번호가 안 와요"
+    question = "비밀번호 몇 자리였죠?"  # the example from the issue
     page.keyboard.type(question)
     error = page.get_by_test_id("chat-secret-error")
     expect(error).to_have_text("이 칸에는 숫자만 들어가요. 질문은 '질문하기'를 누른 뒤 입력해 주세요.")
