@@ -140,7 +140,10 @@
         reply = null;
       }
       ok.disabled = false;
-      const error = reply && reply.body && typeof reply.body.error === "object" && reply.body.error ? reply.body.error : {};
+      // The bank answers {"error": {code, message, remaining_attempts}}; the web front's own refusals
+      // (not your call, too many requests) are {"error": "한국어 문장"}.
+      const raw = reply && reply.body ? reply.body.error : null;
+      const error = raw && typeof raw === "object" ? raw : { message: typeof raw === "string" ? raw : "" };
       if (reply && reply.status === 200 && reply.body.state === "confirmed") {
         showState(m, "confirmed", true);
         return;
