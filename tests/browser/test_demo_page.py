@@ -92,6 +92,7 @@ def test_ars_call_is_answered_on_the_demo_phone_with_the_keyboard(page):
     confirmed = demo_phone(page).get_by_test_id("phone-call-result").first
     expect(confirmed).to_contain_text("확인됐어요")
     expect(confirmed).to_be_focused()
+    expect(notice).to_be_hidden(timeout=10_000)  # no call rings any more: the chat's notice is withdrawn
 
     page.get_by_test_id("phone-back").click()
     expect(page.get_by_test_id("chat-input")).to_be_focused()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from launcher.processes import ROOT
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.widget import bot, code_from_phone, open_widget, send, storage_dump, user
+from tests.browser.widget import bot, code_from_phone, demo_phone, open_widget, send, storage_dump, user
 
 NAME, BIRTH, PHONE, PIN = "김민준", "19850315", "010-1111-2222", "135790"
 MASKED_PHONE = "010-****-2222"
@@ -98,6 +98,9 @@ def test_full_renewal_with_code_from_the_demo_phone(page, product):
     done = bot(page).filter(has_text="갱신이 끝났어요").last
     expect(done).to_contain_text(f"이제 {new.isoformat()}까지 쓸 수 있어요")
     expect(page.get_by_test_id("typing")).to_have_count(0)
+    # The bank texts the customer's phone about the renewal; it arrives on this visitor's demo phone.
+    notice = demo_phone(page).get_by_test_id("phone-message").filter(has_text="본인이 아니면")
+    expect(notice.first).to_contain_text(MASKED_PHONE, timeout=10_000)
 
     # Neither secret is anywhere in the transcript, the fields or localStorage. (The code is on the
     # page once more, in the 모의 휴대폰 panel: that is the pretend phone, not the chat.)

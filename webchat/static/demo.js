@@ -45,6 +45,7 @@
   const items = new Map(); // message id -> {li, key}
   const seen = new Set();
   let firstPoll = true;
+  let callAnnounced = false; // the chat's notice is about a ringing call (withdrawn when none rings)
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -217,14 +218,19 @@
     if (focus) li.querySelector(".phone-result").focus();
   }
 
+  function notifyChat(detail) {
+    window.dispatchEvent(new CustomEvent("kbcert:host-notice", { detail: detail }));
+  }
+
   function announce(m) {
     const call = callOf(m);
-    if (firstPoll && !(call && call.state === "ringing")) return; // old texts on page load: no news
-    window.dispatchEvent(new CustomEvent("kbcert:host-notice", {
-      detail: call
-        ? { text: TEXT.newCall, action: TEXT.answerCall, target: panel.id }
-        : { text: TEXT.newText, action: TEXT.showPhone, target: panel.id },
-    }));
+    const ringing = !!call && call.state === "ringing";
+    if (firstPoll && !ringing) return; // old texts on page load: no news
+    if (call && !ringing) return; // a call that already ended is no news either
+    callAnnounced = ringing;
+    notifyChat(ringing
+      ? { text: TEXT.newCall, action: TEXT.answerCall, target: panel.id }
+      : { text: TEXT.newText, action: TEXT.showPhone, target: panel.id });
   }
 
   // Incremental: items that did not change are left alone, so a visitor keying digits into a ringing
@@ -255,6 +261,11 @@
       }
     });
     status.textContent = ids.size ? "" : TEXT.empty;
+    const ringing = messages.some((m) => { const c = callOf(m); return c && c.state === "ringing"; });
+    if (callAnnounced && !ringing) {
+      callAnnounced = false;
+      notifyChat(null); // the call was answered or ended: "ARS 전화가 왔어요" is no longer true
+    }
   }
 
   async function poll() {

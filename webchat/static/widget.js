@@ -581,6 +581,7 @@
     markAnswered();
     const entry = { id: newEntryId(), from: "user", ts: Date.now(), status: "pending" };
     if (masked) {
+      showHostNotice(null); // the code the page announced has been used
       entry.masked = true;
       entry.hint = state.secretHint;
       entry.text = "●".repeat((state.secretHint && state.secretHint.length) || 6);
