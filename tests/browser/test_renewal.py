@@ -74,6 +74,15 @@ def test_full_renewal_with_code_from_the_demo_phone(page, product):
     expect(pin_step.get_by_test_id("step")).to_have_text("3/4 · 비밀번호 확인")
     expect(pin_step).to_contain_text("비밀번호 6자리로 확인해요")
 
+    # One key too many at the PIN step (issue 10, item 1): refused in the field, never cut to six.
+    field, users = _secret_field(page), user(page).count()
+    page.keyboard.type(PIN + "1")
+    expect(page.get_by_test_id("chat-secret-error")).to_have_text("숫자 6자리만 입력해 주세요. 지금 7자리예요.")
+    page.keyboard.press("Enter")
+    assert field.input_value() == PIN + "1"
+    expect(user(page)).to_have_count(users)  # nothing was sent
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
     _send_secret(page, PIN)
     confirm = bot(page).last
     expect(confirm.get_by_test_id("step")).to_have_text("4/4 · 갱신 확인")
