@@ -8,6 +8,8 @@
  *    so "<img onerror=...>" is inert text; the markdown subset builds nodes itself.
  *  - A secret (PIN, code) typed in the masked field lives only in a closure Map until its request
  *    succeeds; the transcript, localStorage and the DOM hold "●●●●●●" instead.
+ *  - What a customer types in the masked field is never cut or filtered: a wrong length or a
+ *    non-digit is refused with a visible message, and "질문하기" turns the field back into a text box.
  *
  * Optional data attributes: data-start-payload (sent silently on the first open to get the bot's
  * greeting and topic buttons; default "/greet"; "" shows data-greeting locally instead).
