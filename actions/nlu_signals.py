@@ -13,7 +13,7 @@ from actions.topics import FAQ_INTENT, faq_titles, task_titles
 
 # Intents never offered as a suggestion: they are conversation moves, not topics.
 _NOT_TOPICS = {"nlu_fallback", "greet", "goodbye", "thank", "affirm", "deny", "cancel",
-               "bot_challenge", "out_of_scope", "human_handoff"}
+               "bot_challenge", "out_of_scope", "human_handoff", "no_answer"}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,12 @@ For each pipeline: stratified k-fold cross-validation over data/nlu, and a model
 all of data/nlu scored on tests/nlu_heldout.yml (never used for training). Labels count FAQ
 sub-intents: a prediction of "faq" is scored as faq/<key> from the ResponseSelector.
 
-    python eval/evaluate.py --out docs/nlu-eval-report.md [--folds 5] [--no-cv]
+The same full model is also scored on questions the assistant has no answer for
+(tests/nlu_unanswerable.yml when present, written by the held-out author; and the helper's
+own development set eval/dev_unanswerable.yml): the share that reaches the fallback
+(nlu_fallback → candidate buttons + 상담원 연결) instead of a wrong answer.
+
+    python eval/evaluate.py --out docs/nlu-eval-report.md [--folds 5] [--no-cv] [--no-heldout]
 """
 from __future__ import annotations
 
@@ -32,15 +37,26 @@ from sklearn.metrics import f1_score  # noqa: E402
 from tests.training_data import RESPONSES_DIR, examples_by_label, training_examples  # noqa: E402
 
 PIPELINES = {"project": ROOT / "config.yml", "stock": ROOT / "eval" / "config_stock.yml"}
-HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
+# Independent sets written apart from the training data (one file per author): never opened by
+# the NLU helper, only scored here.
+HELDOUT_FILES = sorted((ROOT / "tests").glob("nlu_heldout*.yml"))
+UNANSWERABLE_FILES = sorted((ROOT / "tests").glob("nlu_unanswerable*.yml"))
+DEV_UNANSWERABLE = ROOT / "eval" / "dev_unanswerable.yml"
+DEV_TRICKY = ROOT / "eval" / "dev_tricky.yml"
+CHANGES = ROOT / "eval" / "changes.md"  # what each change bought: written by hand, quoted in the report
+FALLBACK_TARGET = 0.90
+NOT_LABELS = {"nlu_fallback", "no_answer"}
 TOPIC_GROUPS = {
     "발급": ["what_is", "identity_verification", "issue_how", "issue_requirements",
-             "issue_precautions", "software_required", "cost"],
-    "저장·기기·타행": ["storage", "copy_how", "register_other_bank", "difference_joint_cert"],
+             "issue_precautions", "software_required", "cost", "eligibility", "verification_trouble",
+             "abroad"],
+    "저장·기기·타행": ["storage", "copy_how", "register_other_bank", "difference_joint_cert",
+                 "difference_kb_cert", "where_usable", "pc_use", "device_limit", "biometric",
+                 "old_phone_cleanup", "phone_changed", "lost_phone"],
     "유효기간·갱신": ["validity", "renew_how", "renew_period", "renew_precautions", "expired",
-                 "after_renewal"],
-    "관리·보안": ["reissue", "password_forgot", "password_locked", "delete", "security",
-              "customer_center", "transfer_confirmation"],
+                 "after_renewal", "expiry_reminder", "renew_error"],
+    "관리·보안": ["reissue", "password_forgot", "password_locked", "password_change", "delete", "security",
+              "customer_center", "transfer_confirmation", "otp_still_needed"],
     "작업 요청": ["issue_certificate", "renew_certificate", "check_certificate", "copy_certificate",
               "revoke_certificate", "change_pin"],
     "대화": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel",
@@ -54,13 +70,17 @@ Example = Tuple[str, str]  # (text, label)
 class Prediction:
     gold: str
     label: str  # best label, ignoring the fallback threshold
-    fallback: bool  # FallbackClassifier or the FAQ confidence gate fired
+    fallback: bool  # FallbackClassifier, the FAQ confidence gate or the gibberish gate fired
+    text: str = ""
+    intent_confidence: float = 0.0  # the best non-fallback intent's confidence
+    faq_confidence: float = 0.0  # the selected FAQ key's confidence (FAQ predictions only)
 
 
 @dataclass
 class RunResult:
     predictions: List[Prediction] = field(default_factory=list)
     train_seconds: List[float] = field(default_factory=list)
+    no_answer: List[Prediction] = field(default_factory=list)  # CV only: held-back no_answer examples
 
 
 def write_training_dir(examples: Sequence[Example], directory: Path) -> None:
@@ -96,14 +116,19 @@ def predict(model_path: str, examples: Sequence[Example]) -> List[Prediction]:
 
     results = []
     for (text, gold), parsed in zip(examples, asyncio.run(parse_all())):
-        ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] != "nlu_fallback"]
+        # The best answerable label: nlu_fallback and no_answer (a certificate question without an
+        # answer, which NoAnswerGate turns into the fallback) are decisions not to answer, not labels.
+        ranking = [i for i in parsed.get("intent_ranking", []) if i["name"] not in NOT_LABELS]
         intent = ranking[0]["name"] if ranking else "nlu_fallback"
         label = intent
+        faq_confidence = 0.0
         if intent == "faq":
             response = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
             label = response.get("intent_response_key") or "faq"
-        fallback = parsed.get("intent", {}).get("name") == "nlu_fallback"
-        results.append(Prediction(gold, label, fallback))
+            faq_confidence = float(response.get("confidence") or 0.0)
+        fallback = parsed.get("intent", {}).get("name") in NOT_LABELS
+        intent_confidence = float(ranking[0]["confidence"]) if ranking else 0.0
+        results.append(Prediction(gold, label, fallback, text, intent_confidence, faq_confidence))
     return results
 
 
@@ -125,8 +150,9 @@ def all_training_examples() -> List[Example]:
     return [(text, label) for label, texts in training_examples().items() for text in texts]
 
 
-def heldout_examples() -> List[Example]:
-    return [(text, label) for label, texts in examples_by_label([HELDOUT]).items() for text in texts]
+def heldout_examples(files: Sequence[Path] = None) -> List[Example]:
+    files = HELDOUT_FILES if files is None else files
+    return [(text, label) for label, texts in examples_by_label(files).items() for text in texts]
 
 
 def run_cv(config: Path, folds: int) -> RunResult:
@@ -137,18 +163,71 @@ def run_cv(config: Path, folds: int) -> RunResult:
         with tempfile.TemporaryDirectory() as workdir:
             model, seconds = train(config, train_set, Path(workdir))
             result.train_seconds.append(seconds)
-            result.predictions.extend(predict(model, buckets[index]))
+            predictions = predict(model, buckets[index])
+            # no_answer examples are scored as questions without an answer, not as a label.
+            result.predictions.extend(p for p in predictions if p.gold not in NOT_LABELS)
+            result.no_answer.extend(p for p in predictions if p.gold in NOT_LABELS)
         logging.warning("%s fold %d/%d done in %.0fs", config.name, index + 1, folds, seconds)
     return result
 
 
-def run_heldout(config: Path) -> RunResult:
-    result = RunResult()
+def texts_in(value) -> List[str]:
+    """Every question in a YAML file of unknown layout: Rasa NLU blocks, lists or mappings."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # YAML reads "123123" as a number
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [t for item in value for t in texts_in(item)]
+    if isinstance(value, dict):
+        if "examples" in value and isinstance(value["examples"], str):
+            from tests.training_data import parse_examples
+
+            return parse_examples(value["examples"])
+        return [t for key, item in value.items() if key not in ("version", "intent") for t in texts_in(item)]
+    return []
+
+
+def unanswerable_sets() -> Dict[str, List[str]]:
+    """Named sets of questions that should reach the fallback (files that exist only)."""
+    sets: Dict[str, List[str]] = {}
+    independent: List[str] = []
+    for path in UNANSWERABLE_FILES:
+        questions = texts_in(yaml.safe_load(path.read_text(encoding="utf-8")))
+        sets[f"independent {path.stem}"] = questions
+        independent += questions
+    if len(UNANSWERABLE_FILES) > 1:
+        sets["independent, all"] = independent
+    dev = yaml.safe_load(DEV_UNANSWERABLE.read_text(encoding="utf-8"))
+    for name, questions in dev.items():
+        sets[f"dev {name}"] = texts_in(questions)
+    return sets
+
+
+@dataclass
+class FullModelResult:
+    heldout: RunResult = field(default_factory=RunResult)  # all held-out files together
+    heldout_by_file: Dict[str, RunResult] = field(default_factory=dict)
+    tricky: List[Prediction] = field(default_factory=list)
+    unanswerable: Dict[str, List[Prediction]] = field(default_factory=dict)
+
+
+def run_full_model(config: Path, with_heldout: bool = True) -> FullModelResult:
+    """One model on all training data, scored on held-out, tricky and unanswerable sets."""
+    out = FullModelResult()
     with tempfile.TemporaryDirectory() as workdir:
         model, seconds = train(config, all_training_examples(), Path(workdir))
-        result.train_seconds.append(seconds)
-        result.predictions = predict(model, heldout_examples())
-    return result
+        out.heldout.train_seconds.append(seconds)
+        if with_heldout and HELDOUT_FILES:
+            for path in HELDOUT_FILES:
+                part = RunResult(train_seconds=[seconds], predictions=predict(model, heldout_examples([path])))
+                out.heldout_by_file[path.stem] = part
+                out.heldout.predictions.extend(part.predictions)
+        tricky = [(t, label) for label, texts in examples_by_label([DEV_TRICKY]).items() for t in texts]
+        out.tricky = predict(model, tricky)
+        for name, questions in unanswerable_sets().items():
+            out.unanswerable[name] = predict(model, [(q, "nlu_fallback") for q in questions])
+    return out
 
 
 # ---- metrics and report -------------------------------------------------------------------
@@ -191,6 +270,15 @@ def confusions(predictions: Sequence[Prediction], top: int = 10) -> List[Tuple[T
     return Counter((p.gold, p.label) for p in predictions if p.gold != p.label).most_common(top)
 
 
+def fallback_row(name: str, set_name: str, predictions: Sequence[Prediction]) -> str:
+    n = len(predictions)
+    reached = sum(p.fallback for p in predictions)
+    wrong_faq = sum(not p.fallback and p.label.startswith("faq") for p in predictions)
+    other = Counter(p.label for p in predictions if not p.fallback and not p.label.startswith("faq"))
+    others = ", ".join(f"{label} {count}" for label, count in other.most_common(4)) or "—"
+    return f"| {name} | {set_name} | {n} | {reached / n:.1%} | {wrong_faq} | {others} |"
+
+
 def summary_rows(name: str, kind: str, result: RunResult) -> str:
     p = result.predictions
     fallback_rate = sum(x.fallback for x in p) / len(p)
@@ -198,13 +286,15 @@ def summary_rows(name: str, kind: str, result: RunResult) -> str:
             f"{answered_right(p):.1%} | {fallback_rate:.1%} | {max(result.train_seconds):.0f} s |")
 
 
-def report(results: Dict[Tuple[str, str], RunResult], folds: int) -> str:
+def report(results: Dict[Tuple[str, str], RunResult], folds: int,
+           full: Dict[str, FullModelResult] = None) -> str:
     lines = [
         "# NLU evaluation report",
         "",
         "Generated by `make eval` (eval/evaluate.py). Labels count FAQ sub-intents (`faq/<key>`).",
-        f"Cross-validation: {folds} stratified folds over `data/nlu`. Held-out: `tests/nlu_heldout.yml`,",
-        "written apart from the training data in different wording and never trained on (see docs/nlu-design.md on how independent it is).",
+        f"Cross-validation: {folds} stratified folds over `data/nlu`. Held-out: "
+        + ", ".join(f"`tests/{p.name}`" for p in HELDOUT_FILES) + ",",
+        "written by independent authors from the labeling guide, never seen by the NLU helper nor trained on.",
         "",
         "- **accuracy / macro F1**: the label NLU ranks first (FallbackClassifier threshold ignored).",
         "- **answered right**: correct *and* not sent to the fallback (FallbackClassifier or the",
@@ -216,6 +306,32 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int) -> str:
     ]
     for (name, kind), result in results.items():
         lines.append(summary_rows(name, kind, result))
+    full = full or {}
+    lines += [
+        "",
+        "## Questions without an answer: how many reach the fallback",
+        "",
+        f"Target: at least {FALLBACK_TARGET:.0%} reach `nlu_fallback` (candidate buttons + 상담원 연결), not a wrong answer.",
+        "`independent …` rows are `tests/nlu_unanswerable*.yml` (the held-out authors'); the `dev` sets are",
+        "`eval/dev_unanswerable.yml`, written by the NLU helper and used for tuning, so they flatter the pipeline.",
+        "",
+        "| pipeline | set | n | reached fallback | wrong FAQ answers | other labels (not fallback) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, result in full.items():
+        for set_name, predictions in result.unanswerable.items():
+            lines.append(fallback_row(name, set_name, predictions))
+    for (name, kind), result in results.items():
+        if result.no_answer:
+            lines.append(fallback_row(name, f"no_answer examples ({kind})", result.no_answer))
+    lines += ["", "## Tricky phrasings (development set `eval/dev_tricky.yml`, helper-written)", "",
+              "| pipeline | n | right label | answered right (no fallback) |", "|---|---|---|---|"]
+    for name, result in full.items():
+        if result.tricky:
+            lines.append(f"| {name} | {len(result.tricky)} | {accuracy(result.tricky):.1%} | "
+                         f"{answered_right(result.tricky):.1%} |")
+    if CHANGES.exists():
+        lines += ["", CHANGES.read_text(encoding="utf-8").strip()]
     for (name, kind), result in results.items():
         scores = per_label_f1(result.predictions)
         lines += ["", f"## {name} pipeline, {kind}", "", "| topic group | mean F1 |", "|---|---|"]
@@ -227,25 +343,56 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dump_predictions(results: Dict[Tuple[str, str], RunResult], full: Dict[str, FullModelResult]) -> None:
+    """Every prediction with its confidences, for threshold studies (var/eval/, git-ignored)."""
+    import json
+    from dataclasses import asdict
+
+    out = ROOT / "var" / "eval"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = {f"{name} {kind}": [asdict(p) for p in r.predictions] for (name, kind), r in results.items()}
+    for name, result in full.items():
+        rows[f"{name} tricky"] = [asdict(p) for p in result.tricky]
+        for set_name, predictions in result.unanswerable.items():
+            rows[f"{name} {set_name}"] = [asdict(p) for p in predictions]
+    (out / "predictions.json").write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "nlu-eval-report.md")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true", help="held-out only (faster)")
+    parser.add_argument("--no-heldout", action="store_true",
+                        help="skip tests/nlu_heldout.yml (development runs stay blind to it)")
     parser.add_argument("--pipelines", default="project,stock")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     results: Dict[Tuple[str, str], RunResult] = {}
+    full: Dict[str, FullModelResult] = {}
     for name in args.pipelines.split(","):
-        config = PIPELINES[name]
-        results[(name, "held-out")] = run_heldout(config)
-        print(summary_rows(name, "held-out", results[(name, "held-out")]), flush=True)
+        config = PIPELINES.get(name) or (ROOT / name)
+        full[name] = run_full_model(config, with_heldout=not args.no_heldout)
+        if full[name].heldout.predictions:
+            if len(full[name].heldout_by_file) > 1:
+                for stem, part in full[name].heldout_by_file.items():
+                    results[(name, f"held-out {stem}")] = part
+                    print(summary_rows(name, f"held-out {stem}", part), flush=True)
+            results[(name, "held-out")] = full[name].heldout
+            print(summary_rows(name, "held-out", results[(name, "held-out")]), flush=True)
+        for set_name, predictions in full[name].unanswerable.items():
+            print(fallback_row(name, set_name, predictions), flush=True)
+        if full[name].tricky:
+            print(f"| {name} | tricky | {accuracy(full[name].tricky):.1%} |", flush=True)
         if not args.no_cv:
             results[(name, f"{args.folds}-fold CV")] = run_cv(config, args.folds)
             print(summary_rows(name, "CV", results[(name, f"{args.folds}-fold CV")]), flush=True)
+            if results[(name, f"{args.folds}-fold CV")].no_answer:
+                print(fallback_row(name, "no_answer (CV)", results[(name, f"{args.folds}-fold CV")].no_answer), flush=True)
+    dump_predictions(results, full)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report(results, args.folds), encoding="utf-8")
+    args.out.write_text(report(results, args.folds, full), encoding="utf-8")
     print(f"Report written to {args.out}")
     return 0
 

@@ -2,7 +2,7 @@
 
 Spacing and punctuation are ignored. An example is removed from the named file when the same
 text already stands in another training file, earlier in the same file, or in the held-out set
-(which must stay unseen). Used when data from several authors is merged.
+(tests/nlu_heldout*.yml, which must stay unseen). Used when data from several authors is merged.
 
     python scripts/dedupe_nlu.py data/nlu/new_file.yml [...]
 """
@@ -21,8 +21,8 @@ def main(paths) -> int:
     targets = {Path(p).resolve() for p in paths}
     others = [p for p in sorted(NLU_DIR.glob("*.yml")) if p.resolve() not in targets]
     seen = {normalized(e) for examples in examples_by_label(others).values() for e in examples}
-    seen |= {normalized(e) for examples in examples_by_label([ROOT / "tests" / "nlu_heldout.yml"]).values()
-             for e in examples}
+    heldout = sorted((ROOT / "tests").glob("nlu_heldout*.yml"))
+    seen |= {normalized(e) for examples in examples_by_label(heldout).values() for e in examples}
     for path in sorted(targets):
         kept_lines, dropped = [], 0
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):

@@ -1,0 +1,116 @@
+"""One logistic regression over every label: task and chat intents and each FAQ key.
+
+The two-stage set-up (an intent classifier that says "faq", then a selector that picks the key)
+decides "faq or the change_pin task?" without ever seeing that the FAQ side is *password_change*:
+the FAQ examples of 40 topics blur into one class. Here every FAQ key competes directly with
+every intent, and the result is written in both shapes Rasa expects:
+
+- ``intent`` / ``intent_ranking``: the FAQ keys' probabilities summed into ``faq``;
+- ``response_selector.faq``: the keys' probabilities *given* FAQ (renormalized), exactly as
+  ResponseSelector writes them, so ``utter_faq``, rules, ``rasa test``, FallbackClassifier and
+  the FAQ confidence gate work unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text, Tuple
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FlatIntentClassifier(LogisticRegressionClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # C: inverse regularization strength of the logistic regression (sklearn's default 1.0).
+        # scale: "counts" uses the featurizers' raw counts; "log_l2" takes log(1 + count) and scales
+        # every message to unit length, so a long rambling message weighs as much as a short one
+        # and a word repeated five times does not count five times.
+        return {**LogisticRegressionClassifier.get_default_config(),
+                "retrieval_intent": "faq", "max_iter": 500, "C": 1.0, "ranking_length": 10,
+                "scale": "counts"}
+
+    def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.clf.C = float(self.config["C"])
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        X = super()._create_X(messages)
+        if self.config["scale"] == "log_l2":
+            X = csr_matrix(X, dtype=float)
+            X.data = np.log1p(np.abs(X.data))
+            X = normalize(X)
+        return X
+
+    def _label(self, example: Message) -> str:
+        if example.get(INTENT) == self.config["retrieval_intent"] and example.get(INTENT_RESPONSE_KEY):
+            return example.get(INTENT_RESPONSE_KEY)
+        return example.get(INTENT)
+
+    def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get("text")]
+        return self._create_X(examples), [self._label(e) for e in examples]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not messages or not hasattr(self.clf, "classes_"):
+            return messages
+        retrieval_intent = self.config["retrieval_intent"]
+        prefix = f"{retrieval_intent}/"
+        classes = list(self.clf.classes_)
+        faq_columns = [i for i, c in enumerate(classes) if c.startswith(prefix)]
+        other_columns = [i for i, c in enumerate(classes) if not c.startswith(prefix)]
+        probabilities = self.clf.predict_proba(self._create_X(messages))
+        limit = max(1, self.config["ranking_length"])
+        for message, row in zip(messages, probabilities):
+            faq_total = float(np.sum(row[faq_columns])) if faq_columns else 0.0
+            intents = [{INTENT_NAME_KEY: classes[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in other_columns]
+            if faq_columns:
+                intents.append({INTENT_NAME_KEY: retrieval_intent, PREDICTED_CONFIDENCE_KEY: faq_total})
+            intents.sort(key=lambda item: -item[PREDICTED_CONFIDENCE_KEY])
+            message.set(INTENT, intents[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, intents[:limit], add_to_output=True)
+            if not faq_columns:
+                continue
+            ranking = sorted(
+                ({INTENT_RESPONSE_KEY: classes[i],
+                  PREDICTED_CONFIDENCE_KEY: float(row[i]) / faq_total if faq_total else 0.0}
+                 for i in faq_columns),
+                key=lambda item: -item[PREDICTED_CONFIDENCE_KEY],
+            )[:limit]
+            best = ranking[0]
+            selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+            selectors.setdefault(RESPONSE_SELECTOR_RETRIEVAL_INTENTS, [])
+            if retrieval_intent not in selectors[RESPONSE_SELECTOR_RETRIEVAL_INTENTS]:
+                selectors[RESPONSE_SELECTOR_RETRIEVAL_INTENTS].append(retrieval_intent)
+            selectors[retrieval_intent] = {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: [],
+                    PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY],
+                    INTENT_RESPONSE_KEY: best[INTENT_RESPONSE_KEY],
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"utter_{best[INTENT_RESPONSE_KEY]}",
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: ranking,
+            }
+            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
+        return messages
