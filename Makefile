@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
-.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
+.PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-security test-fuzz test-browser \
   eval bench backend lock clean
 
 help:
@@ -51,14 +51,20 @@ train: setup
 validate: setup
 	$(PY) scripts/validate_project.py
 
+# The demo (demo customers, the demo phone on the page) is on only because this target says so.
 run: train
-	$(PY) -m launcher
+	@echo "make run: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher
 
 shell: train
 	scripts/run.sh
 
 test-unit: setup
-	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser
+	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/browser --ignore=tests/security
+
+# Attack replays of docs/security.md against the whole product (needs the model).
+test-security: train
+	$(PY) -m pytest -q tests/security
 
 test-dialogue: train
 	$(RASA) test core --model models/assistant.tar.gz --stories tests/stories \
@@ -75,7 +81,7 @@ test-browser: train
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest -q tests/browser
 
-test: validate test-unit test-fuzz test-dialogue test-chat test-browser
+test: validate test-unit test-fuzz test-dialogue test-chat test-security test-browser
 	@echo "make test: all checks passed"
 
 bench: setup

@@ -4,15 +4,23 @@ Every failure reaches the flows as one of two exceptions: ``BackendRefused`` (th
 answered with a business error such as PIN_INVALID; it carries the Korean message and
 details) or ``BackendUnavailable`` (timeout, connection refused, 5xx, garbage): the flows
 apologise, offer "다시 시도" and keep the form state.
+
+Live credentials never leave through the return values: the verification id and token come
+back as vault references (actions/secret_vault.py) and every call accepts such a reference
+where it needs the clear value, so slots (and so the tracker store) only ever hold references.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import aiohttp
+
+from actions.secret_vault import VAULT
+from certpolicy.channel_ref import channel_ref as conversation_ref
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -57,16 +65,18 @@ class BackendClient:
                     body: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.config.token}"}
         if token:
-            headers["X-Verification-Token"] = token
+            headers["X-Verification-Token"] = VAULT.reveal(token) or ""
         if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
+            headers["Idempotency-Key"] = VAULT.reveal(idempotency_key) or ""
         timeout = aiohttp.ClientTimeout(total=self.config.timeout)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.request(method, self.config.url + path, json=body, headers=headers) as reply:
                     status = reply.status
                     payload = await reply.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as error:
+        # aiohttp's timeout raises asyncio.TimeoutError, which on Python 3.10 is not the builtin
+        # TimeoutError: both are named, or a slow backend would escape as an unhandled error.
+        except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ValueError, OSError) as error:
             raise BackendUnavailable(type(error).__name__) from None
         if status >= 500 or not isinstance(payload, dict):
             raise BackendUnavailable(f"HTTP {status}")
@@ -76,12 +86,26 @@ class BackendClient:
             raise BackendRefused(status, str(error.get("code", "UNKNOWN")), str(error.get("message", "")), details)
         return payload
 
-    async def start_verification(self, method: str, name: str, birth_date: str, phone: str) -> Dict[str, Any]:
-        return await self._call("POST", "/v1/verifications", body={
-            "method": method, "name": name, "birth_date": birth_date, "phone": phone})
+    async def start_verification(self, method: str, name: str, birth_date: str, phone: str,
+                                 sender_id: Optional[str] = None, channel_ref: Optional[str] = None) -> Dict[str, Any]:
+        """Start an identity check for one conversation; the returned ``verification_id`` is a vault reference.
 
-    async def confirm_verification(self, verification_id: str, code: str) -> Dict[str, Any]:
-        return await self._call("POST", f"/v1/verifications/{verification_id}/confirm", body={"code": code})
+        The backend gets the conversation's ``channel_ref`` (never its id) so the demo phone shows a
+        visitor only the texts of their own conversation. It is computed from ``sender_id``, or from
+        the conversation the action server is serving when neither is given.
+        """
+        body = {"method": method, "name": name, "birth_date": birth_date, "phone": phone}
+        sender_id = sender_id or VAULT.sender
+        if channel_ref or sender_id:
+            body["channel_ref"] = channel_ref or conversation_ref(sender_id)
+        started = await self._call("POST", "/v1/verifications", body=body)
+        return _sealed(started, "verification_id")
+
+    async def confirm_verification(self, verification_id: str, code: Optional[str] = None) -> Dict[str, Any]:
+        """Confirm with the SMS code (ARS: no code). The returned ``verification_token`` is a vault reference."""
+        confirmed = await self._call("POST", f"/v1/verifications/{VAULT.reveal(verification_id)}/confirm",
+                                     body={"code": code} if code is not None else {})
+        return _sealed(confirmed, "verification_token")
 
     async def verify_second_factor(self, token: str, account_password: str) -> Dict[str, Any]:
         """Issuance's second factor: the account password, checked (and counted) by the backend."""
@@ -120,6 +144,12 @@ class BackendClient:
 
     async def list_devices(self, token: str, serial: str) -> List[Dict[str, Any]]:
         return (await self._call("GET", f"/v1/certificates/{serial}/devices", token=token))["devices"]
+
+
+def _sealed(payload: Dict[str, Any], key: str) -> Dict[str, Any]:
+    if payload.get(key) is not None:
+        payload = {**payload, key: VAULT.seal(str(payload[key]))}
+    return payload
 
 
 class UsesBackendClient:

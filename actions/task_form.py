@@ -7,6 +7,7 @@ form rejects it and a rule handles it (then the same step is asked again).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -21,9 +22,15 @@ from actions.backend_client import BackendUnavailable, UsesBackendClient
 from actions.flows import flow_for
 from actions.message_reading import (is_done_saying, is_interruption, is_payload, is_pin_rules_question,
                                      latest_intent, latest_text, read_yes_no)
+from actions.secret_vault import VAULT, bound_to, is_reference
 from certpolicy.validators import spoken_digits
 from actions.step_context import StepContext
 from actions.step_outcomes import outage
+
+log = logging.getLogger(__name__)
+
+# Live credentials the backend handed out: kept in the vault, slots hold references only.
+TOKEN_SLOTS = (s.VERIFICATION_TOKEN, s.VERIFICATION_ID, s.SUBMISSION_KEY)
 
 Validator = Callable[[StepContext, Any], Any]
 
@@ -59,21 +66,43 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
         handled as a whole. The returned events follow the SDK's contract: validated SlotSets,
         then the next requested_slot (None ends the form).
         """
+        with bound_to(tracker.sender_id):
+            return await self._run(tracker, dispatcher)
+
+    async def _run(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
         ctx = StepContext(tracker, dispatcher, self.client)
         if _answering(tracker):
             value = _extract(tracker)
             if value is None:
                 # Not an answer: return nothing so the form rejects and a rule takes over.
                 return [SlotSet(s.REQUESTED, tracker.slots.get(s.REQUESTED))]
-            updates = await validate(ctx, tracker.slots[s.REQUESTED], value)
+            updates = _sealed(await validate(ctx, tracker.slots[s.REQUESTED], value))
             tracker.slots.update(updates)
             events = [SlotSet(name, value) for name, value in updates.items()]
         else:
             events = []
         next_slot = next((name for name in plan(tracker.slots) if tracker.slots.get(name) is None), None)
+        _forget_replaced(tracker.slots, ended=next_slot is None)
         events.append(SlotSet(s.STEP_LABEL, step_label(tracker.slots, next_slot)))
         events.append(SlotSet(s.REQUESTED, next_slot))
         return events
+
+
+def _sealed(updates: Dict[str, Any]) -> Dict[str, Any]:
+    """Tokens a step stored in clear go into the vault; their slots keep the reference."""
+    return {name: VAULT.seal(value) if name in TOKEN_SLOTS and isinstance(value, str) else value
+            for name, value in updates.items()}
+
+
+def _forget_replaced(slots: Dict[str, Any], ended: bool) -> None:
+    """Keep in the vault only what a slot still refers to: a reference replaced (a new code, a
+    re-verification) or never kept (a PIN the backend refused) goes now, and every PIN, code and
+    submission key goes when the task ends. The verification token outlives the task on purpose
+    (a customer verified minutes ago is not asked again); it expires with the vault's TTL."""
+    if ended:
+        VAULT.drop(*(slots.get(name) for name in (*s.SECRET_SLOTS, s.SUBMISSION_KEY)))
+        slots = {name: value for name, value in slots.items() if name not in (*s.SECRET_SLOTS, s.SUBMISSION_KEY)}
+    VAULT.retain([value for value in slots.values() if is_reference(value)])
 
 
 def plan(slots: Dict[str, Any]) -> List[str]:
@@ -129,6 +158,10 @@ def _extract(tracker: Tracker) -> Any:
             return answer
     elif is_payload(text):
         pass  # a button from an earlier message: never an answer to this step
+    elif is_reference(text.strip()):
+        # Only a step's own retry may hand a vault reference to a validator; typed in, it is
+        # just text (an empty answer: the step explains what it expects).
+        return ""
     elif slot in s.PIN_SLOTS + (s.ACCOUNT_PASSWORD,) and is_pin_rules_question(text):
         return task_steps.PIN_RULES_QUESTION  # "몇 자리예요?": the rules, then the same step
     elif slot == s.ARS_WAIT and (is_done_saying(text) or verification_steps.read_method(text)):
@@ -153,9 +186,15 @@ async def validate(ctx: StepContext, slot: str, value: Any) -> Dict[str, Any]:
         result = validator(ctx, value)
         return await result if isinstance(result, Awaitable) else result
     except BackendUnavailable:
-        # Keep the submission's idempotency key: the retry must not create a second certificate.
-        return {**outage(slot, task_controls.keepable(slot, value)),
-                s.SUBMISSION_KEY: ctx.slot(s.SUBMISSION_KEY)}
+        pass
+    except Exception as error:  # noqa: BLE001 - any bug or surprise must not escape the form
+        # An escaped error makes rasa-sdk answer 500 and Rasa log the failed call: the customer
+        # would see nothing useful. Treated like an outage: apology, "다시 시도", place kept.
+        # Only the error's type is logged: its message may quote what the customer typed.
+        log.error("step %s failed unexpectedly: %s", slot, type(error).__name__)
+    # Keep the submission's idempotency key: the retry must not create a second certificate.
+    return {**outage(slot, task_controls.keepable(slot, value)),
+            s.SUBMISSION_KEY: ctx.slot(s.SUBMISSION_KEY)}
 
 
 async def retry(ctx: StepContext, value: Any) -> Dict[str, Any]:

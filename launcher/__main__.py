@@ -1,7 +1,8 @@
 """`make run`: the whole product on loopback; Ctrl-C stops everything.
 
 Ports: BACKEND_PORT (8700), ACTIONS_PORT (5055), RASA_PORT (5005), WEB_PORT (8080).
-Logs: var/log/. Demo data: var/backend/ (fresh at every start, see README).
+Logs: var/log/ (0600). Demo data: var/backend/ (fresh at every start, see README).
+Demo mode (the demo phone on the page) only with DEMO_MODE=1, which `make run` sets.
 """
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ def main() -> int:
     ports = {name: int(os.environ.get(var, default)) for name, var, default in (
         ("backend", "BACKEND_PORT", 8700), ("actions", "ACTIONS_PORT", 5055),
         ("rasa", "RASA_PORT", 5005), ("web", "WEB_PORT", 8080))}
+    demo = os.environ.get("DEMO_MODE", "0").strip().lower() in ("1", "true", "yes", "on")
     print("금융인증서 도우미: starting the backend, action server, Rasa and the web page "
           "(about 30 s while the model loads)...", flush=True)
-    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend")
+    print("DEMO MODE ON: demo customers, and a demo phone on the page that shows this visitor's texts."
+          if demo else "Demo mode off (DEMO_MODE=1 turns it on).", flush=True)
+    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend", demo=demo)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     print(f"""

@@ -37,11 +37,23 @@ def wait_until(check: Callable[[], bool], timeout: float, process: subprocess.Po
     raise TimeoutError(f"not ready after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+def open_private_log(log: Path):
+    """A log file only its owner can read (0600, even when it already existed): logs are
+    scrubbed, but a log is still nobody else's business."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w")
+
+
 def start(args, log: Path, env: Dict[str, str]) -> subprocess.Popen:
+    """Start ``python -m <module> ...``, through ``logsafety`` so every log line is scrubbed."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
                 "RASA_TELEMETRY_ENABLED": "false", **env}
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    if args[:1] == ["-m"] and args[1:2] != ["logsafety"]:
+        args = ["-m", "logsafety", *args[1:]]
+    with open_private_log(log) as output:
+        return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=full_env,
+                                stdout=output, stderr=subprocess.STDOUT)
 
 
 def stop(*processes: subprocess.Popen) -> None:

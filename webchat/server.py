@@ -1,23 +1,31 @@
 """Same-origin web front for the chat widget: `python -m webchat.server`.
 
 Why a tiny server of our own in front of Rasa (rather than CORS on Rasa or a custom Rasa connector):
-the page, the widget files, Rasa's REST channel and the demo SMS inbox all share one origin, so the
-browser needs no CORS at all; Rasa (:5005) and the certificate backend (:8700) stay on loopback; and
-the backend's bearer token is added here, so it never reaches the browser. Static files go out with
-a strict Content-Security-Policy (no inline script, no third-party origin). Requests are logged
-without bodies, because a message may carry a PIN.
+the page, the widget files, Rasa's REST channel and the demo phone all share one origin, so the
+browser needs no CORS at all; Rasa (:5005) and the certificate backend (:8700) stay on loopback; the
+conversation is bound to a signed HttpOnly cookie set here (webchat/conversation.py), so the browser
+never holds a conversation id; each client address has quotas (webchat/quota.py); and the demo
+phone's credential is added here, so it never reaches the browser. Static files go out with a strict
+Content-Security-Policy (no inline script, no third-party origin). Requests are logged without
+bodies or query strings, and every log line is scrubbed (logsafety), because a message may carry a PIN.
 
-Env: WEB_PORT (8080), RASA_URL, BACKEND_URL, BACKEND_TOKEN or BACKEND_TOKEN_FILE, DEMO_MODE ("1").
+Env: WEB_PORT (8080), WEB_HOST (127.0.0.1), RASA_URL, BACKEND_URL, BACKEND_PHONE_TOKEN or
+BACKEND_PHONE_TOKEN_FILE, DEMO_MODE (off unless "1"), WEB_COOKIE_SECRET or WEB_SECRET_FILE,
+WEB_COOKIE_SECURE, WEB_MESSAGES_PER_MINUTE, WEB_MESSAGE_BURST, WEB_NEW_CONVERSATIONS_PER_HOUR,
+WEB_PHONE_REQUESTS_PER_MINUTE.
 """
 import logging
+import os
 import re
 from pathlib import Path
 
 from aiohttp import ClientSession, web
 from aiohttp.abc import AbstractAccessLogger
 
+from logsafety import install as install_log_scrubbing
 from webchat.config import Settings
-from webchat.proxy import CLIENT, SETTINGS, rasa_webhook, sms_inbox
+from webchat.proxy import (CLIENT, QUOTAS, SETTINGS, demo_phone, demo_phone_keys, make_quotas, new_conversation,
+                           rasa_webhook)
 
 STATIC = Path(__file__).resolve().parent / "static"
 CONTENT_TYPES = {
@@ -80,6 +88,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[security_headers], client_max_size=8 * 1024)
     app[SETTINGS] = settings
+    app[QUOTAS] = make_quotas(settings)
 
     async def client_ctx(app_: web.Application):
         app_[CLIENT] = ClientSession(auto_decompress=True)
@@ -91,17 +100,20 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/widget/{name}", widget_file)
     app.router.add_get("/healthz", health)
     app.router.add_post("/webhooks/rest/webhook", rasa_webhook)
-    app.router.add_get("/demo/sms-inbox", sms_inbox)
+    app.router.add_post("/conversation/new", new_conversation)
+    app.router.add_get("/demo/phone", demo_phone)
+    app.router.add_post("/demo/phone/calls/{call_id}/keys", demo_phone_keys)
     return app
 
 
 def main() -> None:
+    install_log_scrubbing()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
     logging.getLogger("webchat").info(
         "web front on http://127.0.0.1:%s → Rasa %s, backend %s, demo mode %s",
         settings.port, settings.rasa_url, settings.backend_url, "on" if settings.demo_mode else "off")
-    web.run_app(create_app(settings), host="127.0.0.1", port=settings.port, print=None,
+    web.run_app(create_app(settings), host=os.environ.get("WEB_HOST", "127.0.0.1"), port=settings.port, print=None,
                 access_log_class=PathOnlyAccessLogger)
 
 

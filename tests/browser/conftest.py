@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from launcher.processes import ROOT
-from launcher.stack import start_stack
+from launcher.stack import ONE_ADDRESS_MANY_VISITORS, start_stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -28,7 +28,8 @@ def product(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} missing: run scripts/ensure-chromium.sh (make test-browser does)")
     logs = tmp_path_factory.mktemp("browser-stack")
-    stack = start_stack(logs)  # raises if there is no trained model (make test-browser trains first)
+    # Raises if there is no trained model (make test-browser trains first).
+    stack = start_stack(logs, web_env=ONE_ADDRESS_MANY_VISITORS)
     try:
         yield SimpleNamespace(web_url=stack.web_url, rasa_url=stack.rasa_url, logs=logs, backend=stack.backend)
     finally:

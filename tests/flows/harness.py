@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.task_actions import ActionFinishTask, ActionRequestCancel, ActionRequestSwitch, ActionStartTask
+from actions.secret_vault import bound_to
 from actions.task_form import ValidateTaskForm
 from launcher.processes import ROOT
 
@@ -46,7 +47,8 @@ class Conversation:
 
     def _run(self, action, text: str, intent: str) -> List[Dict[str, Any]]:
         dispatcher = CollectingDispatcher()
-        events = asyncio.run(action.run(dispatcher, self._tracker(text, intent), {}))
+        with bound_to(self.sender):  # as the action server does for every call (actionserver/app.py)
+            events = asyncio.run(action.run(dispatcher, self._tracker(text, intent), {}))
         self.said.extend(dispatcher.messages)
         return events
 

@@ -9,12 +9,19 @@ import re
 import pytest
 
 from actions import task_slots as s
+from actions.secret_vault import VAULT, bound_to
 from redaction.rules import redact_events
 from tests.flows.fake_backend import FakeBackend
 from tests.flows.harness import Conversation
 from tests.flows.render import STEP_MARKER, step_marker, turn
 
 IDENTITY = ["김민준", "19850315", "010-1111-2222"]
+
+
+def token_of(chat):
+    """The verification token behind the slot's vault reference (the slot never holds it in clear)."""
+    with bound_to(chat.sender):
+        return VAULT.get(chat.slots[s.VERIFICATION_TOKEN])
 
 
 def said(messages, name):
@@ -254,7 +261,7 @@ def test_ars_shows_the_digits_and_waits_for_the_phone():
     assert chat.slots[s.VERIFICATION_TOKEN] is None
     backend.press_ars_keys(backend.ars_digits)
     chat.say("네 눌렀어요", intent="affirm")
-    assert chat.slots[s.VERIFICATION_TOKEN] == "token-1" and not chat.form_active  # status shown
+    assert token_of(chat) == "token-1" and not chat.form_active  # status shown
     sent = [c for c in backend.calls if c[0] == "confirm_verification"]
     assert len(sent) == 2 and all(call[2] is None for call in sent)  # the chat never claims the digits
 
@@ -276,7 +283,7 @@ def test_a_failed_call_explains_and_lets_the_customer_choose_again():
     chat.say("휴대폰 문자로 할게요")
     chat.say("010-1111-2222")
     chat.say(backend.code)
-    assert chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    assert token_of(chat) == "token-1"
 
 
 def test_an_outage_at_the_ars_step_keeps_the_place_and_retries():
@@ -288,7 +295,7 @@ def test_an_outage_at_the_ars_step_keeps_the_place_and_retries():
     assert chat.asking == s.RETRY_CONFIRM
     backend.down.clear()
     chat.say("/affirm", intent="affirm")
-    assert chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    assert token_of(chat) == "token-1"
 
 
 # --- security finding 1: the second factor before issuing ------------------------------------------
@@ -380,7 +387,7 @@ def test_no_call_arrived_the_customer_switches_to_a_text_at_the_ars_step():
     assert chat.asking == s.VERIFICATION_CODE and chat.slots[s.VERIFY_METHOD] == "sms"
     assert [c[1] for c in backend.calls if c[0] == "start_verification"] == ["ars", "sms"]
     chat.say(backend.code)
-    assert chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    assert token_of(chat) == "token-1"
 
 
 def test_questions_in_the_middle_of_a_task_keep_the_step_marker():

@@ -2,7 +2,7 @@
 import pytest
 
 from actions import task_slots as s
-from actions.secret_vault import VAULT
+from actions.secret_vault import VAULT, bound_to
 from tests.flows.fake_backend import FakeBackend
 from tests.flows.harness import Conversation
 
@@ -66,11 +66,14 @@ def test_secrets_never_sit_in_slots_in_clear():
     assert chat.slots[s.VERIFICATION_CODE] == s.MASKED
     chat.say("135790")
     reference = chat.slots[s.CURRENT_PIN]
-    assert reference.startswith("secret:") and VAULT.get(reference) == "135790"
+    with bound_to(chat.sender):  # entries belong to their conversation
+        assert reference.startswith("secret:") and VAULT.get(reference) == "135790"
+    assert VAULT.get(reference) is None  # ... and to no other
     slot_events = str([e for e in chat.events if e.get("event") == "slot"])
     assert "135790" not in slot_events and backend.code not in slot_events  # user texts: see redaction tests
     chat.say("네", intent="affirm")
-    assert VAULT.get(reference) is None  # dropped when the task ended
+    with bound_to(chat.sender):
+        assert VAULT.get(reference) is None  # dropped when the task ended
 
 
 @pytest.mark.parametrize("slot_answers,bad,response", [
@@ -122,7 +125,9 @@ def test_wrong_code_says_how_many_tries_remain():
 def test_ars_verification_is_confirmed_by_the_phone_side():
     backend = FakeBackend()
     chat = verified(backend, task="check_certificate", method="ARS 전화로 할게요")
-    assert chat.slots[s.ARS_DIGITS] == "37" and chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    assert chat.slots[s.ARS_DIGITS] == "37"
+    with bound_to(chat.sender):  # the token sits in the vault; the slot holds the reference
+        assert VAULT.get(chat.slots[s.VERIFICATION_TOKEN]) == "token-1"
     confirms = [c for c in backend.calls if c[0] == "confirm_verification"]
     assert confirms and all(c[2] is None for c in confirms)  # the chat never sends the digits
 

@@ -1,4 +1,6 @@
 """Starts the real product (action server + Rasa REST channel) on free loopback ports."""
+import secrets
+
 import pytest
 import requests
 
@@ -13,10 +15,9 @@ def rasa_url(tmp_path_factory):
         raise RuntimeError("No trained model: run `make train` first (make test does).")
     logs = tmp_path_factory.mktemp("logs")
     actions_port, rasa_port = free_port(), free_port()
-    env = {"ACTIONS_PORT": str(actions_port)}
+    env = {"ACTIONS_PORT": str(actions_port), "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32)}
     actions_log, rasa_log = logs / "actions.log", logs / "rasa.log"
-    actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-                    actions_log, env)
+    actions = start(["-m", "actionserver"], actions_log, env)
     rasa = start(["-m", "rasa", "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
                   "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
                  rasa_log, env)

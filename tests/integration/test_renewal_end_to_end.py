@@ -26,6 +26,8 @@ def stack(tmp_path_factory):
     endpoints.write_text(f"""
 action_endpoint:
   url: http://127.0.0.1:${{ACTIONS_PORT}}/webhook
+  headers:
+    Authorization: Bearer ${{ACTION_SERVER_TOKEN}}
 nlg:
   type: certpolicy.rasa_nlg.PolicyNaturalLanguageGenerator
 tracker_store:

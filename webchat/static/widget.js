@@ -10,6 +10,9 @@
  *    succeeds; the transcript, localStorage and the DOM hold "●●●●●●" instead.
  *  - What a customer types in the masked field is never cut or filtered: a wrong length or a
  *    non-digit is refused with a visible message, and "질문하기" turns the field back into a text box.
+ *  - No conversation id in the page or in storage: the web front binds the conversation to an
+ *    HttpOnly cookie (scripts cannot read it) and sets the sender itself. Storage keeps only what a
+ *    reload needs to redraw the transcript.
  *
  * Optional data attributes: data-start-payload (sent silently on the first open to get the bot's
  * greeting and topic buttons; default "/greet"; "" shows data-greeting locally instead).
@@ -72,25 +75,19 @@
       try { window.localStorage.setItem(PREFIX + key, JSON.stringify(value)); } catch (_) { /* private mode */ }
     },
     clear() {
-      ["sender", "transcript", "step", "secret", "open", "scroll"].forEach((k) => {
+      ["transcript", "step", "secret", "open", "scroll"].forEach((k) => {
         try { window.localStorage.removeItem(PREFIX + k); } catch (_) { /* ignore */ }
       });
     },
   };
-
-  function randomId() {
-    const bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
 
   let seq = 0;
   const newEntryId = () => Date.now().toString(36) + "-" + (seq++).toString(36);
 
   /* ---------- state ---------- */
   const secrets = new Map(); // entry id -> typed secret, memory only, deleted once delivered
+  try { window.localStorage.removeItem(PREFIX + "sender"); } catch (_) { /* an old widget's id: useless now */ }
   const state = {
-    sender: store.get("sender", null) || randomId(),
     messages: store.get("transcript", []),
     step: store.get("step", null),
     secretHint: store.get("secret", null), // {length, label}: the hint only, not a value
@@ -111,7 +108,6 @@
   });
 
   function persist() {
-    store.set("sender", state.sender);
     store.set("transcript", state.messages.slice(-MAX_KEPT));
     store.set("step", state.step);
     store.set("secret", state.secretHint);
@@ -477,12 +473,17 @@
       const res = await fetch(cfg.server + "/webhooks/rest/webhook", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: message }),
+        body: JSON.stringify({ message: message }), // the web front adds the cookie's conversation
         signal: controller.signal,
         cache: "no-store",
         credentials: "same-origin",
       });
-      if (!res.ok) throw new Error("HTTP " + res.status);
+      if (!res.ok) {
+        const failure = new Error("HTTP " + res.status);
+        const body = await res.json().catch(() => null);
+        if (body && typeof body.error === "string") failure.notice = body.error; // e.g. the quota message
+        throw failure;
+      }
       const body = await res.json();
       return Array.isArray(body) ? body : [];
     } finally {
@@ -537,11 +538,13 @@
     }
     let ok = false;
     let replies = [];
+    let notice = "";
     try {
       replies = await postMessage(message);
       ok = true;
-    } catch (_) {
+    } catch (err) {
       ok = false;
+      notice = (err && err.notice) || "";
     }
     if (generation !== state.generation) return; // "새 대화" happened meanwhile
     state.busy = false;
@@ -556,7 +559,7 @@
       handleReplies(replies);
       if (!entry && !state.messages.length) addLocalGreeting();
     } else {
-      showNotice(TEXT.offline);
+      showNotice(notice || TEXT.offline);
       if (entry) {
         entry.status = "failed";
         renderStatus(nodes.get(entry.id), entry);
@@ -679,7 +682,6 @@
     if (state.controller) state.controller.abort();
     secrets.clear();
     store.clear();
-    state.sender = randomId();
     state.messages = [];
     state.step = null;
     state.secretHint = null;
@@ -691,7 +693,12 @@
     renderAll();
     persist();
     store.set("open", true);
-    start();
+    // A fresh cookie-bound conversation first; started either way (without the cookie the next
+    // message also opens a new one).
+    const generation = state.generation;
+    fetch(cfg.server + "/conversation/new", { method: "POST", credentials: "same-origin", cache: "no-store" })
+      .catch(() => null)
+      .then(() => { if (generation === state.generation) start(); });
     focusInput();
   }
 
