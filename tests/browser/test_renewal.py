@@ -1,5 +1,5 @@
 """A whole renewal through the widget, as a visitor of the demo page would do it: 김민준's certificate
-(demo data: expires in about 10 days) renewed with the code read off the page's mock SMS inbox.
+(demo data: expires in about 10 days) renewed with the code read off the page's 모의 휴대폰 panel.
 
 This is the only browser test that changes a demo customer; the demo data lives for the whole test
 session, so it must run once per session (a second run would find the certificate already renewed).
@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from launcher.processes import ROOT
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.widget import bot, open_widget, send, storage_dump, user
+from tests.browser.widget import bot, code_from_phone, demo_phone, open_widget, send, storage_dump, user
 
 NAME, BIRTH, PHONE, PIN = "김민준", "19850315", "010-1111-2222", "135790"
 MASKED_PHONE = "010-****-2222"
@@ -31,7 +31,8 @@ def _date(korean: str) -> date:
 def _secret_field(page: Page):
     field = page.get_by_test_id("chat-input")
     expect(field).to_have_attribute("type", "password")
-    expect(field).to_have_attribute("maxlength", "6")  # from the bot's real secret hint
+    assert field.get_attribute("maxlength") is None  # never cut what is typed
+    expect(page.get_by_test_id("chat-secret-hint")).to_contain_text("6자리")  # from the bot's real hint
     expect(field).to_be_focused()
     return field
 
@@ -47,17 +48,6 @@ def _send_secret(page: Page, value: str) -> None:
     expect(page.get_by_test_id("typing")).to_have_count(0)
 
 
-def _code_from_inbox(page: Page) -> str:
-    """The newest message to 김민준's phone in the page's 모의 문자함 panel (polled every 2 s)."""
-    inbox = page.get_by_test_id("sms-inbox")
-    expect(inbox).to_be_visible()
-    message = inbox.get_by_test_id("sms-message").filter(has_text=MASKED_PHONE).first
-    expect(message).to_contain_text("인증번호", timeout=10_000)
-    found = re.search(r"\[(\d{6})\]", message.locator(".sms-text").inner_text())
-    assert found, message.inner_text()
-    return found.group(1)
-
-
 def _plus_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -65,7 +55,7 @@ def _plus_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def test_full_renewal_with_code_from_the_inbox_panel(page, product):
+def test_full_renewal_with_code_from_the_demo_phone(page, product):
     open_widget(page)
     send(page, "인증서 갱신하고 싶어요")
     expect(bot(page).last.get_by_test_id("step")).to_have_text("1/4 · 본인 확인")
@@ -82,13 +72,22 @@ def test_full_renewal_with_code_from_the_inbox_panel(page, product):
     send(page, PHONE)
     expect(bot(page).last).to_contain_text(f"{MASKED_PHONE} 번호로 보낸 인증번호 6자리")
 
-    code = _code_from_inbox(page)
+    code = code_from_phone(page, MASKED_PHONE)
     _send_secret(page, code)
     expect(page.get_by_test_id("chat-log")).to_contain_text(f"{NAME}님, 본인 확인이 끝났어요.")
     pin_step = bot(page).last
     expect(pin_step.get_by_test_id("step")).to_have_text("3/4 · 비밀번호 확인")
     expect(pin_step).to_contain_text("비밀번호 6자리로 확인해요")
 
+    # One key too many at the PIN step (issue 10, item 1): refused in the field, never cut to six.
+    field, users = _secret_field(page), user(page).count()
+    page.keyboard.type(PIN + "1")
+    expect(page.get_by_test_id("chat-secret-error")).to_have_text("숫자 6자리만 입력해 주세요. 지금 7자리예요.")
+    page.keyboard.press("Enter")
+    assert field.input_value() == PIN + "1"
+    expect(user(page)).to_have_count(users)  # nothing was sent
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
     _send_secret(page, PIN)
     confirm = bot(page).last
     expect(confirm.get_by_test_id("step")).to_have_text("4/4 · 갱신 확인")
@@ -113,9 +112,12 @@ def test_full_renewal_with_code_from_the_inbox_panel(page, product):
     done = bot(page).filter(has_text="갱신이 끝났어요").last
     expect(done).to_contain_text(f"이제 {new.year}년 {new.month}월 {new.day}일까지 쓸 수 있어요")
     expect(page.get_by_test_id("typing")).to_have_count(0)
+    # The bank texts the customer's phone about the renewal; it arrives on this visitor's demo phone.
+    notice = demo_phone(page).get_by_test_id("phone-message").filter(has_text="본인이 아니면")
+    expect(notice.first).to_contain_text(MASKED_PHONE, timeout=10_000)
 
     # Neither secret is anywhere in the transcript, the fields or localStorage. (The code is on the
-    # page once more, in the inbox panel: that is the pretend phone, not the chat.)
+    # page once more, in the 모의 휴대폰 panel: that is the pretend phone, not the chat.)
     transcript = page.get_by_test_id("chat-log").evaluate("el => el.outerHTML")
     fields = page.evaluate("() => Array.from(document.querySelectorAll('input,textarea'), e => e.value).join('|')")
     stored = storage_dump(page)

@@ -8,6 +8,8 @@
  *    so "<img onerror=...>" is inert text; the markdown subset builds nodes itself.
  *  - A secret (PIN, code) typed in the masked field lives only in a closure Map until its request
  *    succeeds; the transcript, localStorage and the DOM hold "●●●●●●" instead.
+ *  - What a customer types in the masked field is never cut or filtered: a wrong length or a
+ *    non-digit is refused with a visible message, and "질문하기" turns the field back into a text box.
  *  - No conversation id in the page or in storage: the web front binds the conversation to an
  *    HttpOnly cookie (scripts cannot read it) and sets the sender itself. Storage keeps only what a
  *    reload needs to redraw the transcript.
@@ -50,6 +52,13 @@
     log: "대화 내용",
     image: "이미지 열기",
     secretDefault: "비밀번호",
+    secretNote: "숫자는 ●로 가려지고 저장되지 않아요. 궁금한 점은 '질문하기'를 눌러 물어보세요.",
+    ask: "질문하기",
+    askLabel: "질문하기: 일반 입력으로 바꾸기",
+    onlyDigits: "이 칸에는 숫자만 들어가요. 질문은 '질문하기'를 누른 뒤 입력해 주세요.",
+    tooMany: (want, got) => "숫자 " + want + "자리만 입력해 주세요. 지금 " + got + "자리예요.",
+    tooFew: (want, got) => "숫자 " + want + "자리를 모두 입력해 주세요. 지금 " + got + "자리예요.",
+    hostNoticeLabel: "페이지 알림",
   };
 
   /* ---------- storage: everything under kbcert-chat:, never a secret ---------- */
@@ -66,7 +75,7 @@
       try { window.localStorage.setItem(PREFIX + key, JSON.stringify(value)); } catch (_) { /* private mode */ }
     },
     clear() {
-      ["transcript", "step", "secret", "open"].forEach((k) => {
+      ["transcript", "step", "secret", "open", "scroll"].forEach((k) => {
         try { window.localStorage.removeItem(PREFIX + k); } catch (_) { /* ignore */ }
       });
     },
@@ -132,8 +141,13 @@
     }
   }
 
+  // Bold is exactly two stars on each side of text that has no star in it and does not start or end
+  // with a space. So a mask such as "010-****-3333" (a run of 3+ stars) never opens or closes a bold
+  // span, and "010-****-3333 … **12**" keeps its mask as typed and bolds only "12".
+  const BOLD = "(?<!\\*)\\*\\*(?![\\s*])([^*\\n]*?[^\\s*])\\*\\*(?!\\*)";
+  const LINK = "\\[([^\\[\\]\\n]+)\\]\\(([^()\\s]+)\\)";
   function appendInline(parent, text, allowBold) {
-    const re = /\*\*(.+?)\*\*|\[([^\[\]\n]+)\]\(([^()\s]+)\)/g;
+    const re = new RegExp(BOLD + "|" + LINK, "g");
     let last = 0;
     let m;
     while ((m = re.exec(text)) !== null) {
@@ -266,27 +280,43 @@
     "data-testid": "chat-log", tabindex: "0",
   });
   const notice = el("div", { class: "kbc-notice", role: "alert", "data-testid": "chat-notice", hidden: true });
+  // A notice from the host page (the demo page's 모의 휴대폰: "새 문자가 왔어요"), shown where the
+  // customer is, with a button that takes them to it (see "host page events" below).
+  const hostNotice = el("div", {
+    class: "kbc-host-notice", role: "status", "aria-label": TEXT.hostNoticeLabel,
+    "data-testid": "chat-host-notice", hidden: true,
+  });
+  const hostNoticeText = el("span", { class: "kbc-host-notice-text" });
+  const hostNoticeBtn = el("button", { type: "button", class: "kbc-host-notice-btn", "data-testid": "chat-host-notice-open" });
+  hostNotice.append(hostNoticeText, hostNoticeBtn);
 
   const form = el("form", { class: "kbc-composer", novalidate: true });
   const hint = el("div", { class: "kbc-hint", hidden: true });
   const hintText = el("p", { id: "kbc-hint", class: "kbc-hint-text", "data-testid": "chat-secret-hint" });
-  // Lets the customer type words again (e.g. "취소") instead of digits.
-  const plainBtn = el("button", { type: "button", class: "kbc-plain", "data-testid": "chat-secret-cancel" }, "문자로 입력");
+  // Switches back to the normal text box, to ask a question or type "취소" at a PIN or code step.
+  const plainBtn = el("button", {
+    type: "button", class: "kbc-plain", "data-testid": "chat-secret-cancel", "aria-label": TEXT.askLabel,
+  }, TEXT.ask);
   hint.append(hintText, plainBtn);
   const label = el("label", { class: "kbc-sr-only", for: "kbc-input" }, TEXT.inputLabel);
   const textarea = el("textarea", {
     id: "kbc-input", class: "kbc-input", rows: "1", placeholder: TEXT.placeholder,
     "data-testid": "chat-input", maxlength: "1000",
   });
+  // No maxlength and no filtering: what the customer typed is never cut or changed behind their back;
+  // a wrong length or a non-digit is refused here with a visible message (secretMessage) instead.
   const secretField = el("input", {
     id: "kbc-secret", class: "kbc-input kbc-secret", type: "password", inputmode: "numeric",
-    autocomplete: "off", "aria-describedby": "kbc-hint", hidden: true, spellcheck: "false",
+    autocomplete: "off", "aria-describedby": "kbc-hint kbc-secret-msg", hidden: true, spellcheck: "false",
+  });
+  const secretMsg = el("p", {
+    id: "kbc-secret-msg", class: "kbc-field-msg", "data-testid": "chat-secret-error", "aria-live": "assertive", hidden: true,
   });
   const sendBtn = el("button", { type: "submit", class: "kbc-send", "data-testid": "chat-send" }, TEXT.send);
   const row = el("div", { class: "kbc-row" });
   row.append(textarea, secretField, sendBtn);
-  form.append(hint, label, row);
-  panel.append(header, log, notice, form);
+  form.append(hint, label, row, secretMsg);
+  panel.append(header, log, notice, hostNotice, form);
   root.append(panel, launcher);
   document.body.appendChild(root);
 
@@ -378,14 +408,14 @@
     active.setAttribute("data-testid", "chat-input");
     label.setAttribute("for", active.id);
     if (secret) {
-      hintText.textContent = state.secretHint.label + " (입력한 숫자는 ● 로 표시되고 저장되지 않아요)";
+      hintText.textContent = "";
+      hintText.append(el("strong", null, state.secretHint.label), " · " + TEXT.secretNote);
       label.textContent = state.secretHint.label;
-      if (state.secretHint.length) secretField.setAttribute("maxlength", String(state.secretHint.length));
-      else secretField.removeAttribute("maxlength");
       secretField.setAttribute("placeholder", state.secretHint.label);
     } else {
       secretField.value = "";
       label.textContent = TEXT.inputLabel;
+      showSecretMessage("");
     }
     sendBtn.disabled = state.busy;
   }
@@ -409,8 +439,29 @@
     notice.hidden = !text;
   }
 
+  /* ---------- scrolling: new messages at the bottom; a reload comes back where the customer was ---------- */
+  // Distance from the bottom in px (0 = at the bottom). Kept across reloads, and re-applied whenever the
+  // log changes size: the stylesheet loads after the first render (before it, nothing scrolls, so a
+  // plain scrollTop set then would leave a long transcript at its top), the panel opens, the composer grows.
+  let fromBottom = Math.max(0, Number(store.get("scroll", 0)) || 0);
+  let scrollSaveTimer = null;
+
+  function applyScroll() {
+    log.scrollTop = Math.max(0, log.scrollHeight - log.clientHeight - fromBottom);
+  }
+
   function scrollToEnd() {
-    log.scrollTop = log.scrollHeight;
+    fromBottom = 0;
+    applyScroll();
+    store.set("scroll", 0);
+  }
+
+  function trackScroll() {
+    if (panel.hidden || !log.clientHeight) return;
+    const distance = Math.round(log.scrollHeight - log.clientHeight - log.scrollTop);
+    fromBottom = distance < 16 ? 0 : distance;
+    clearTimeout(scrollSaveTimer);
+    scrollSaveTimer = setTimeout(() => store.set("scroll", fromBottom), 150);
   }
 
   /* ---------- talking to Rasa ---------- */
@@ -442,6 +493,9 @@
   }
 
   function handleReplies(replies) {
+    // The header follows the LAST text the bot sent: a task that ends ("아직 갱신 기간이 아니에요")
+    // or an answer outside a task carries no step marker, so no stale "2/4" stays in the header
+    // even when an earlier message of the same reply had one.
     let step = null;
     replies.forEach((r) => {
       if (!r || typeof r !== "object") return;
@@ -453,7 +507,8 @@
       if (typeof r.text === "string" && r.text.trim()) {
         const parts = splitStep(r.text);
         entry.text = parts.body;
-        if (parts.step) step = entry.step = parts.step;
+        step = parts.step;
+        if (parts.step) entry.step = parts.step;
       }
       if (Array.isArray(r.buttons)) {
         entry.buttons = r.buttons
@@ -466,7 +521,7 @@
         appendEntry(entry);
       }
     });
-    state.step = step; // a reply without a step marker means no guided flow is running
+    state.step = step;
     renderHeaderStep();
   }
 
@@ -531,6 +586,7 @@
     markAnswered();
     const entry = { id: newEntryId(), from: "user", ts: Date.now(), status: "pending" };
     if (masked) {
+      showHostNotice(null); // the code the page announced has been used
       entry.masked = true;
       entry.hint = state.secretHint;
       entry.text = "●".repeat((state.secretHint && state.secretHint.length) || 6);
@@ -555,12 +611,43 @@
     deliver(entry, message);
   }
 
+  /* ---------- the masked field judges, but never edits, what was typed ---------- */
+  function showSecretMessage(text) {
+    secretMsg.textContent = text || "";
+    secretMsg.hidden = !text;
+    if (text) secretField.setAttribute("aria-invalid", "true");
+    else secretField.removeAttribute("aria-invalid");
+  }
+
+  // The problem with the value so far, or "" when there is none. `final`: the customer pressed Enter.
+  function secretProblem(value, final) {
+    if (/\D/.test(value)) return TEXT.onlyDigits;
+    const want = state.secretHint && state.secretHint.length;
+    if (want && value.length > want) return TEXT.tooMany(want, value.length);
+    if (final && want && value.length < want) return TEXT.tooFew(want, value.length);
+    return "";
+  }
+
+  // Text typed into the masked field that is clearly words (a letter, and no run of 4+ digits that
+  // could be a PIN or a code) moves to the text box when the customer switches, so a question
+  // typed at the wrong place is not lost; anything that might be a secret is dropped, not shown.
+  function looksLikeWords(value) {
+    return /[A-Za-z\u3131-\u318e\uac00-\ud7a3]/.test(value) && !/\d{4,}/.test(value);
+  }
+
   function submit() {
     if (state.busy) return;
     if (state.secretHint) {
-      const value = secretField.value.replace(/\D/g, "");
+      const value = secretField.value;
       if (!value) return;
+      const problem = secretProblem(value, true);
+      if (problem) {
+        showSecretMessage(problem); // refused as typed: nothing is sent, nothing is cut
+        secretField.focus();
+        return;
+      }
       secretField.value = "";
+      showSecretMessage("");
       sendMessage(value, null, true);
     } else {
       const text = textarea.value.trim();
@@ -602,6 +689,7 @@
     showTyping(false);
     showNotice("");
     textarea.value = "";
+    showHostNotice(null);
     renderAll();
     persist();
     store.set("open", true);
@@ -625,7 +713,7 @@
     root.classList.toggle("kbc-open", open);
     store.set("open", open);
     if (open) {
-      scrollToEnd();
+      applyScroll();
       if (focus !== false) focusInput();
       start();
     }
@@ -643,9 +731,14 @@
   });
   newChatBtn.addEventListener("click", newChat);
   plainBtn.addEventListener("click", () => {
+    const typed = secretField.value;
     state.secretHint = null;
     persist();
-    renderComposer();
+    renderComposer(); // empties the masked field
+    if (typed && looksLikeWords(typed) && !textarea.value.trim()) {
+      textarea.value = typed;
+      autoGrow();
+    }
     focusInput();
   });
   document.addEventListener("keydown", (e) => {
@@ -669,10 +762,84 @@
     submit();
   });
   textarea.addEventListener("input", autoGrow);
-  secretField.addEventListener("input", () => {
-    const digits = secretField.value.replace(/\D/g, "");
-    if (digits !== secretField.value) secretField.value = digits;
+  secretField.addEventListener("input", () => showSecretMessage(secretProblem(secretField.value, false)));
+
+  log.addEventListener("scroll", trackScroll, { passive: true });
+  if (window.ResizeObserver) new ResizeObserver(applyScroll).observe(log);
+  link.addEventListener("load", applyScroll);
+
+  /* ---------- keyboard order: the chat's own controls first ---------- */
+  // DOM order puts the quick replies above the input, so plain Tab from the send button would leave
+  // for the host page. Instead: input → send → the newest answer's quick replies → launcher → page.
+  function enabledReplies() {
+    return Array.from(log.querySelectorAll(".kbc-qr")).filter((b) => !b.disabled);
+  }
+
+  function isShown(node) {
+    return node.getClientRects().length > 0;
+  }
+
+  sendBtn.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || e.shiftKey) return;
+    const replies = enabledReplies();
+    if (!replies.length) return;
+    e.preventDefault();
+    replies[0].focus();
   });
+  log.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || e.shiftKey) return;
+    const replies = enabledReplies();
+    if (!replies.length || e.target !== replies[replies.length - 1]) return;
+    e.preventDefault();
+    (isShown(launcher) ? launcher : newChatBtn).focus(); // on phones the launcher is hidden under the panel
+  });
+  launcher.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || !e.shiftKey || panel.hidden) return;
+    const replies = enabledReplies();
+    if (!replies.length) return;
+    e.preventDefault();
+    replies[replies.length - 1].focus();
+  });
+
+  /* ---------- host page events ---------- */
+  // The page can show a short notice in the chat (text only) with a button that takes the customer to
+  // an element of the page, e.g. the demo page's 모의 휴대폰 when a text arrives:
+  //   window.dispatchEvent(new CustomEvent("kbcert:host-notice",
+  //     {detail: {text: "모의 휴대폰에 새 문자가 왔어요.", action: "휴대폰 보기", target: "demo-phone"}}));
+  // If the open panel covers that element (phones), the panel closes first; the page can reopen it
+  // with the "kbcert:open-chat" event.
+  let hostTarget = null;
+
+  function showHostNotice(detail) {
+    const text = detail && typeof detail.text === "string" ? detail.text.trim().slice(0, 200) : "";
+    const target = detail && typeof detail.target === "string" && /^[A-Za-z][\w-]{0,63}$/.test(detail.target) ? detail.target : null;
+    hostTarget = text && target ? target : null;
+    hostNoticeText.textContent = text;
+    hostNoticeBtn.textContent = hostTarget ? (typeof detail.action === "string" && detail.action.trim().slice(0, 40)) || "보기" : "";
+    hostNoticeBtn.hidden = !hostTarget;
+    hostNotice.hidden = !text;
+  }
+
+  function overlaps(a, b) {
+    const r = a.getBoundingClientRect();
+    const t = b.getBoundingClientRect();
+    return r.left < t.right && t.left < r.right && r.top < t.bottom && t.top < r.bottom;
+  }
+
+  hostNoticeBtn.addEventListener("click", () => {
+    const target = hostTarget ? document.getElementById(hostTarget) : null;
+    showHostNotice(null);
+    if (!target) {
+      focusInput();
+      return;
+    }
+    target.scrollIntoView({ block: "start" });
+    if (!panel.hidden && overlaps(panel, target)) setOpen(false); // measured once it is in view
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  });
+  window.addEventListener("kbcert:host-notice", (e) => showHostNotice(e.detail));
+  window.addEventListener("kbcert:open-chat", () => setOpen(true));
 
   renderAll();
   if (store.get("open", false)) setOpen(true, false); // restored after a reload: don't steal focus
