@@ -20,12 +20,13 @@ def main() -> int:
         ("rasa", "RASA_PORT", 5005), ("web", "WEB_PORT", 8080))}
     print("금융인증서 도우미: starting the backend, action server, Rasa and the web page "
           "(about 30 s while the model loads)...", flush=True)
-    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend")
+    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend", data_dir=ROOT / "var")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     print(f"""
   Open the demo page:   {stack.web_url}/
   Rasa REST channel:    {stack.rasa_url}/webhooks/rest/webhook
+  Agent console:        {stack.web_url}/agent/  (demo agents: README.md)
   Certificate backend:  {stack.backend.url}  (demo customers: README.md)
   Logs: var/log/        Stop: Ctrl-C
 """, flush=True)

@@ -6,6 +6,7 @@ stops them all on Ctrl-C. Tests use `start_stack()` with free ports and a tempor
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ def _model_answers(rasa_url: str) -> bool:
 
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
-                endpoints: str = "endpoints.yml") -> Stack:
+                endpoints: str = "endpoints.yml", data_dir: Optional[Path] = None) -> Stack:
     """Start everything; returns when Rasa answers. Ports default to free ones."""
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
@@ -51,18 +52,24 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
             stale.unlink()
     backend = start_backend(backend_dir, port=ports["backend"], log=log_dir / "backend.log")
     env = {"ACTIONS_PORT": str(ports["actions"]), "BACKEND_URL": backend.url, "BACKEND_TOKEN": backend.token}
+    # Agent desk (agentdesk/): conversations in SQLite, the desk's own database, and a fresh token
+    # for Rasa's HTTP API that only Rasa and the web front receive (through the environment).
+    data_dir = data_dir or log_dir
+    desk_env = {"CONVERSATIONS_DB": os.environ.get("CONVERSATIONS_DB") or str(data_dir / "conversations.sqlite3"),
+                "AGENTDESK_DB": os.environ.get("AGENTDESK_DB") or str(data_dir / "agentdesk.sqlite3"),
+                "RASA_API_TOKEN": secrets.token_urlsafe(32)}
     rasa_url, web_url = f"http://127.0.0.1:{ports['rasa']}", f"http://127.0.0.1:{ports['web']}"
     stack = Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir)
     try:
         actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
                         log_dir / "actions.log", env)
         stack.processes.append(actions)
-        rasa = start(["-m", "rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
+        rasa = start(["-m", "agentdesk.run_rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
                       "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(ports["rasa"]),
-                      *(rasa_args or [])], log_dir / "rasa.log", env)
+                      *(rasa_args or [])], log_dir / "rasa.log", {**env, **desk_env})
         stack.processes.append(rasa)
         web = start(["-m", "webchat.server"], log_dir / "web.log",
-                    {**env, "WEB_PORT": str(ports["web"]), "RASA_URL": rasa_url, "DEMO_MODE": "1"})
+                    {**env, **desk_env, "WEB_PORT": str(ports["web"]), "RASA_URL": rasa_url, "DEMO_MODE": "1"})
         stack.processes.append(web)
         wait_until(lambda: requests.get(f"http://127.0.0.1:{ports['actions']}/health", timeout=2).ok,
                    60, actions, log_dir / "actions.log")

@@ -7,6 +7,7 @@ mkdir -p var/log
 PY=.venv/bin/python
 export BACKEND_PORT="${BACKEND_PORT:-8700}" BACKEND_DATA_DIR="${BACKEND_DATA_DIR:-var/backend}"
 export BACKEND_DEMO_MODE="${BACKEND_DEMO_MODE:-1}"
+export CONVERSATIONS_DB="${CONVERSATIONS_DB:-$PWD/var/conversations.sqlite3}"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 

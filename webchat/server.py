@@ -16,6 +16,8 @@ from pathlib import Path
 from aiohttp import ClientSession, web
 from aiohttp.abc import AbstractAccessLogger
 
+from agentdesk.app import mount as mount_agent_desk
+from agentdesk.customer import widget_sender
 from webchat.config import Settings
 from webchat.proxy import CLIENT, SETTINGS, rasa_webhook, sms_inbox
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", health)
     app.router.add_post("/webhooks/rest/webhook", rasa_webhook)
     app.router.add_get("/demo/sms-inbox", sms_inbox)
+    # Live agent handoff (/chat/handoff) and the agent console (/agent/): agentdesk/.
+    mount_agent_desk(app, settings.rasa_url, conversation_of=widget_sender)
     return app
 
 

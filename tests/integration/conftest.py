@@ -13,7 +13,10 @@ def rasa_url(tmp_path_factory):
         raise RuntimeError("No trained model: run `make train` first (make test does).")
     logs = tmp_path_factory.mktemp("logs")
     actions_port, rasa_port = free_port(), free_port()
-    env = {"ACTIONS_PORT": str(actions_port)}
+    # Conversations in a temporary SQLite file; agents "never" answer here, so the handoff answer is
+    # the phone number whatever the time of day (the live handoff is tested in tests/browser).
+    env = {"ACTIONS_PORT": str(actions_port), "CONVERSATIONS_DB": str(logs / "conversations.sqlite3"),
+           "AGENT_HOURS": "never"}
     actions_log, rasa_log = logs / "actions.log", logs / "rasa.log"
     actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
                     actions_log, env)
