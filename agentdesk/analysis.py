@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from agentdesk.privacy import mask_personal
-from agentdesk.transcript import DESK_KEY, IDENTITY_STEPS, SECRET_STEPS
+from agentdesk.transcript import DESK_KEY
 from redaction.rules import redact_events
 
 STEP_MARK = re.compile(r"^\[(\d+)/(\d+)\]\s*([^\n]+)")
@@ -110,7 +110,8 @@ def walk(conversation: str, events: List[Dict[str, Any]]) -> Walk:
         elif kind == "resume":
             paused = False
         elif kind == "action":
-            last_action = event.get("name")
+            if event.get("name") != "action_listen":  # the action that answered the last message
+                last_action = event.get("name")
             if last_action == "action_offer_handoff":
                 result.handoff_offered = True
         elif kind == "bot" and task_run is not None and not (event.get("metadata") or {}).get(DESK_KEY):
@@ -123,7 +124,7 @@ def walk(conversation: str, events: List[Dict[str, Any]]) -> Walk:
             raw = event.get("text") or ""
             parse = event.get("parse_data") or {}
             label = payload_label(raw)
-            in_step = requested in SECRET_STEPS or requested in IDENTITY_STEPS or bool(requested)
+            in_step = bool(requested)  # any form step: names, dates, codes, yes/no answers
             message = UserMessage(
                 key=f"{conversation}:{ts:.6f}", conversation=conversation,
                 text=label or mask_personal(raw, names), ts=ts, intent=(parse.get("intent") or {}).get("name"),

@@ -39,6 +39,8 @@ class AgentHours:
             days = "매일"
         elif self.days == tuple(range(5)):
             days = "평일"
+        elif len(self.days) == 1:
+            days = f"{KOREAN_DAYS[self.days[0]]}요일"
         else:
             days = f"{KOREAN_DAYS[self.days[0]]}~{KOREAN_DAYS[self.days[-1]]}요일"
         if self.opens == time(0, 0) and self.closes_minutes == 1440:

@@ -50,4 +50,10 @@ def mask_step_answer(slot: str, text: str, names: Iterable[str] = ()) -> str:
 
 
 def is_masked(text: str) -> bool:
-    return MASK in (text or "") or "●" in (text or "")
+    """True when anything in the text was masked (by the store or by this module)."""
+    return "●" in (text or "") or "****" in (text or "") or "*" in (text or "")
+
+
+def holds_secret_mask(text: str) -> bool:
+    """A whole secret answer the redacting store replaced: nothing left to read."""
+    return MASK in (text or "")

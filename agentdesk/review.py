@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from agentdesk.analysis import corrected_keys, walk
 from agentdesk.db import reviews
-from agentdesk.privacy import is_masked
+from agentdesk.privacy import holds_secret_mask, is_masked
 from agentdesk.settings import ROOT
 
 DISCARD = "(제외)"  # the analyst's "not a training example"
@@ -35,7 +35,7 @@ def inbox(conversations: Dict[str, List[Dict[str, Any]]], reviewed: set) -> List
         candidates += [(k, "suggestion", label) for k, label in walked.suggestions_after.items()]
         for key, reason, suggested in candidates:
             message = by_key.get(key)
-            if message is None or key in reviewed or is_masked(message.text):
+            if message is None or key in reviewed or holds_secret_mask(message.text):
                 continue
             item = items.setdefault(key, {"key": key, "text": message.text, "predicted": message.label,
                                           "reasons": [], "suggested": None, "ts": message.ts})
