@@ -115,19 +115,35 @@
     return Math.floor(seconds / 60) + "분";
   }
 
+  // Rebuilt only when the queue itself changes, and the focused item keeps the focus: the list is
+  // polled every 2 s and a keyboard user must not lose their place.
+  let queueSignature = "";
   function renderQueue() {
     const list = $("queue-list");
-    list.textContent = "";
     $("queue-empty").hidden = state.handoffs.length > 0;
+    const signature = JSON.stringify(state.handoffs.map((h) => [h.id, h.state, h.position, h.agent_name, h.id === state.openId]));
+    if (signature === queueSignature) {
+      state.handoffs.forEach((h) => {
+        const time = list.querySelector('[data-handoff="' + h.id + '"] .waited');
+        if (time) time.textContent = waited(h.waited_seconds);
+      });
+      return;
+    }
+    queueSignature = signature;
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.handoff : null;
+    list.textContent = "";
     state.handoffs.forEach((h) => {
       const li = el("li");
       const who = h.state === "active" ? " · " + (h.agent_name || "") : h.position ? " · " + h.position + "번째" : "";
-      const btn = el("button", { type: "button", "data-testid": "queue-item", "aria-current": h.id === state.openId ? "true" : "false" });
+      const btn = el("button", { type: "button", "data-testid": "queue-item", "data-handoff": h.id,
+        "aria-current": h.id === state.openId ? "true" : "false" });
       btn.appendChild(el("span", { class: "state" }, STATE_TEXT[h.state] || h.state));
-      btn.appendChild(document.createTextNode(" 상담 #" + h.id + who + " · 대기 " + waited(h.waited_seconds)));
+      btn.appendChild(document.createTextNode(" 상담 #" + h.id + who + " · 대기 "));
+      btn.appendChild(el("span", { class: "waited" }, waited(h.waited_seconds)));
       btn.addEventListener("click", () => openConversation(h.id, true));
       li.appendChild(btn);
       list.appendChild(li);
+      if (focused && String(h.id) === focused) btn.focus();
     });
   }
 

@@ -28,6 +28,8 @@ def product(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} missing: run scripts/ensure-chromium.sh (make test-browser does)")
     logs = tmp_path_factory.mktemp("browser-stack")
+    # Agents are "on duty" around the clock here, so the live handoff test does not depend on the hour.
+    os.environ["AGENT_HOURS"] = "daily 00:00-24:00"
     stack = start_stack(logs)  # raises if there is no trained model (make test-browser trains first)
     try:
         yield SimpleNamespace(web_url=stack.web_url, rasa_url=stack.rasa_url, logs=logs, backend=stack.backend)
