@@ -6,6 +6,7 @@ Logs: var/log/. Demo data: var/backend/ (fresh at every start, see README).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import time
@@ -20,7 +21,9 @@ def main() -> int:
         ("rasa", "RASA_PORT", 5005), ("web", "WEB_PORT", 8080))}
     print("금융인증서 도우미: starting the backend, action server, Rasa and the web page "
           "(about 30 s while the model loads)...", flush=True)
-    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend", data_dir=ROOT / "var")
+    # The agent desk needs Rasa's HTTP API: a fresh token per start, known only to Rasa and the web front.
+    stack = start_stack(ROOT / "var" / "log", ports=ports, backend_dir=ROOT / "var" / "backend", data_dir=ROOT / "var",
+                        rasa_api_token=os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     print(f"""

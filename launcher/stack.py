@@ -6,7 +6,6 @@ stops them all on Ctrl-C. Tests use `start_stack()` with free ports and a tempor
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,8 @@ def _model_answers(rasa_url: str) -> bool:
 
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
-                endpoints: str = "endpoints.yml", data_dir: Optional[Path] = None) -> Stack:
+                endpoints: str = "endpoints.yml", data_dir: Optional[Path] = None,
+                rasa_api_token: Optional[str] = None) -> Stack:
     """Start everything; returns when Rasa answers. Ports default to free ones."""
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
@@ -52,12 +52,13 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
             stale.unlink()
     backend = start_backend(backend_dir, port=ports["backend"], log=log_dir / "backend.log")
     env = {"ACTIONS_PORT": str(ports["actions"]), "BACKEND_URL": backend.url, "BACKEND_TOKEN": backend.token}
-    # Agent desk (agentdesk/): conversations in SQLite, the desk's own database, and a fresh token
-    # for Rasa's HTTP API that only Rasa and the web front receive (through the environment).
+    # Agent desk (agentdesk/): conversations in SQLite, the desk's own database. Rasa's HTTP API is
+    # off unless a token is given (argument or RASA_API_TOKEN); then only Rasa (agentdesk.run_rasa
+    # turns it into --enable-api --auth-token inside the process) and the web front receive it.
     data_dir = data_dir or log_dir
     desk_env = {"CONVERSATIONS_DB": os.environ.get("CONVERSATIONS_DB") or str(data_dir / "conversations.sqlite3"),
                 "AGENTDESK_DB": os.environ.get("AGENTDESK_DB") or str(data_dir / "agentdesk.sqlite3"),
-                "RASA_API_TOKEN": secrets.token_urlsafe(32)}
+                "RASA_API_TOKEN": rasa_api_token or os.environ.get("RASA_API_TOKEN") or ""}
     rasa_url, web_url = f"http://127.0.0.1:{ports['rasa']}", f"http://127.0.0.1:{ports['web']}"
     stack = Stack(backend=backend, rasa_url=rasa_url, web_url=web_url, log_dir=log_dir)
     try:

@@ -39,7 +39,7 @@ def agent_login_by_keyboard(page: Page, web_url: str, login: str, password: str)
 def test_customer_to_agent_and_back_to_the_bot(browser, product, page):
     customer = page
     open_widget(customer)
-    send(customer, "상담원이랑 이야기하고 싶어요")
+    send(customer, "상담원이랑 직접 얘기할래요")
     expect(bot(customer).last).to_contain_text("상담원에게 연결할까요?")
     before = bot(customer).count()
     bot(customer).last.get_by_test_id("quick-reply").filter(has_text="상담원 연결하기").click()
@@ -58,7 +58,7 @@ def test_customer_to_agent_and_back_to_the_bot(browser, product, page):
         tab_to(agent, "queue-item")
         agent.keyboard.press("Enter")
         transcript = agent.get_by_test_id("transcript")
-        expect(transcript).to_contain_text("상담원이랑 이야기하고 싶어요")
+        expect(transcript).to_contain_text("상담원이랑 직접 얘기할래요")
         expect(agent.get_by_test_id("customer-state")).to_contain_text("확인 안 됨")
         tab_to(agent, "take")
         agent.keyboard.press("Enter")

@@ -36,7 +36,7 @@
     send: "보내기",
     newChat: "새 대화",
     close: "채팅 닫기",
-    open: "금융인증서 도우미 열기",
+    open: "상담: 금융인증서 도우미 열기", // starts with the visible "상담" (WCAG 2.5.3, axe label-content-name-mismatch)
     launcher: "상담",
     offline: "서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요.",
     retry: "다시 보내기",
