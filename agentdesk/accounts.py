@@ -19,9 +19,9 @@ from agentdesk.passwords import hash_password
 ROLES = ("agent", "analyst")
 # Demo mode only (DEMO_MODE=1): login → (display name, roles, password). Documented in the README.
 DEMO_AGENTS = {
-    "agent1": ("상담원 한지수", "agent", "demo-agent-1234"),
-    "analyst1": ("분석 담당 오세린", "analyst", "demo-analyst-1234"),
-    "lead1": ("상담팀장 문가온", "agent,analyst", "demo-lead-1234"),
+    "agent1": ("한지수", "agent", "demo-agent-1234"),
+    "analyst1": ("오세린", "analyst", "demo-analyst-1234"),
+    "lead1": ("문가온", "agent,analyst", "demo-lead-1234"),
 }
 
 

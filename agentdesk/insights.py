@@ -69,7 +69,7 @@ def _funnels(walks: List[Walk]) -> List[Dict[str, Any]]:
     funnels = []
     for task, task_runs in sorted(runs.items(), key=lambda kv: -len(kv[1])):
         total = max((r.total_steps for r in task_runs), default=0)
-        titles: Dict[int, str] = {}
+        titles: Dict[int, str] = _flow_step_titles(task)
         for r in task_runs:
             titles.update(r.steps)
         stages = [{"stage": "시작", "count": len(task_runs)}]
@@ -85,6 +85,16 @@ def _funnels(walks: List[Walk]) -> List[Dict[str, Any]]:
                         "outcomes": dict(outcomes),
                         "avg_turns": round(sum(r.user_turns for r in task_runs) / len(task_runs), 1)})
     return funnels
+
+
+def _flow_step_titles(task: str) -> Dict[int, str]:
+    """The task's step names from its flow, so steps nobody reached still have a name."""
+    try:
+        from actions.flows import flow_for
+    except Exception:  # the insights must work without the action server's dependencies
+        return {}
+    flow = flow_for(task)
+    return {n: title for n, title in enumerate(getattr(flow, "step_titles", ()) or (), start=1)}
 
 
 def _bar(count: int, top: int, width: int = 30) -> str:

@@ -43,17 +43,25 @@ class Conversation:
     slots: Dict[str, Any] = field(default_factory=dict)
 
 
+BUTTON_TITLES = {"human_handoff": "상담원 연결", "deny": "아니요", "affirm": "네", "cancel": "그만하기", "greet": "인사"}
+
+
 def _payload_label(text: str) -> Optional[str]:
+    """A button the customer tapped, as its title ("갱신 방법"), not its payload."""
     match = _PAYLOAD.match(text.strip())
     if not match:
         return None
+    from actions.topics import faq_titles, task_titles
+
     intent, entities = match.group(1), match.group(2)
     try:
         values = json.loads(entities) if entities else {}
     except ValueError:
         values = {}
     key = values.get("faq_key") if isinstance(values, dict) else None
-    return f"{intent}/{key}" if key else intent
+    if key:
+        return faq_titles().get(key, f"{intent}/{key}")
+    return task_titles().get(intent) or BUTTON_TITLES.get(intent, intent)
 
 
 def read_events(events: Iterable[Dict[str, Any]]) -> Conversation:

@@ -181,7 +181,7 @@
     const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 20;
     log.textContent = "";
     turns.forEach((t) => {
-      const li = el("li", { class: "turn turn--" + t.kind, "data-testid": "turn-" + t.kind });
+      const li = el("div", { class: "turn turn--" + t.kind, "data-testid": "turn-" + t.kind });
       const label = t.kind === "agent" && t.agent_name ? "상담원 " + t.agent_name : KIND[t.kind] || t.kind;
       li.appendChild(el("span", { class: "who-line" }, label + (t.button ? " (버튼)" : "")));
       li.appendChild(document.createTextNode(t.text));

@@ -12,7 +12,7 @@ from launcher.processes import ROOT
 from tests.browser.axe import serious_violations
 from tests.browser.widget import bot, open_widget, send
 
-AGENT_REPLY = "안녕하세요, 상담원 한지수예요. 인증서 비밀번호는 재발급으로 다시 정할 수 있어요."
+AGENT_REPLY = "안녕하세요. 인증서 비밀번호는 재발급으로 다시 정할 수 있어요."
 IMAGES = ROOT / "docs" / "images"
 
 
@@ -70,7 +70,7 @@ def test_customer_to_agent_and_back_to_the_bot(browser, product, page):
         from_agent = customer.get_by_test_id("msg-agent")
         expect(from_agent).to_have_count(1)
         expect(from_agent).to_contain_text(AGENT_REPLY)
-        expect(from_agent).to_contain_text("상담원 한지수")  # marked as from a person
+        expect(from_agent.locator(".kbc-from")).to_have_text("상담원 한지수")  # marked as from a person
 
         # While the agent holds the conversation the bot stays silent; the agent sees the message.
         bot_count = bot(customer).count()

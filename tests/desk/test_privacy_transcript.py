@@ -29,7 +29,7 @@ def test_desk_messages_are_told_apart_from_the_bot():
     conv = read_events(sc.handoff("y" * 32, time.time() - 100).events)
     kinds = [(t.kind, t.agent_name) for t in conv.turns if t.kind in ("agent", "system")]
     assert kinds == [("system", None), ("agent", "한지수"), ("system", None)]
-    assert [t.text for t in conv.turns if t.button] == ["human_handoff"]
+    assert [t.text for t in conv.turns if t.button] == ["상담원 연결"]  # the button's title, not its payload
 
 
 def test_verified_state_shows_the_masked_name_never_the_token():
