@@ -82,7 +82,7 @@ def export(engine: Engine, path: Path = DEFAULT_EXPORT) -> int:
             examples.append(row.text)
     lines = ["# Reviewed by analysts in the agent console (make export-reviewed). Check each example,",
              "# then merge it by hand into the right data/nlu/*.yml file; this file is never trained on.",
-             'version: "3.1"', "nlu:"]
+             'version: "3.1"', "nlu:" if by_label else "nlu: []"]
     for label in sorted(by_label):
         lines.append(f"- intent: {label}")
         lines.append("  examples: |")
