@@ -8,6 +8,7 @@ they come from (`Origin`), come from this origin.
 """
 from __future__ import annotations
 
+import json
 import asyncio
 import hashlib
 import hmac
@@ -30,13 +31,17 @@ ENGINE = web.AppKey("desk_engine", object)
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 
 
+def _dumps(body) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
 
 
 def json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"},
-                             dumps=lambda o: __import__("json").dumps(o, ensure_ascii=False))
+                             dumps=_dumps)
 
 
 def same_origin(request: web.Request) -> bool:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from agentdesk import queue, texts
 from agentdesk.auth import ENGINE, json_error, requires
-from agentdesk.customer import RASA
+from agentdesk.customer import RASA, expire_stale_requests
 from agentdesk.rasa_api import RESUME, RasaUnavailable, desk_message
 from agentdesk.transcript import read_events, verified_state
 
@@ -49,6 +49,7 @@ def _handoff_or_404(request: web.Request) -> Dict[str, Any]:
 @requires("agent")
 async def list_queue(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
+    await expire_stale_requests(request.app)
     return _json({"handoffs": [_public(h, engine) for h in queue.open_list(engine)]})
 
 

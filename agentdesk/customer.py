@@ -9,6 +9,7 @@ binding); the widget never names one.
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any, Callable, Dict, List, Optional
@@ -19,7 +20,14 @@ from agentdesk import queue, texts
 from agentdesk.auth import ENGINE, json_error, same_origin
 from agentdesk.rasa_api import PAUSE, RESUME, RasaApi, RasaUnavailable, desk_message
 from agentdesk.privacy import mask_personal
+from agentdesk.settings import desk_setting
 from agentdesk.transcript import DESK_KEY
+from certpolicy import load_policy
+
+
+def _dumps(body) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
 
 RASA = web.AppKey("desk_rasa", RasaApi)
 CONVERSATION_OF = web.AppKey("desk_conversation_of", object)  # Callable[[web.Request], Optional[str]]
@@ -61,6 +69,21 @@ def desk_messages(tracker: Dict[str, Any], since: float) -> List[Dict[str, Any]]
             message["name"] = meta.get("agent_name") or "상담원"
         out.append(message)
     return out
+
+
+async def expire_stale_requests(app: web.Application, now: Optional[float] = None) -> int:
+    """Closes requests nobody took within queue_timeout_minutes and gives the customer the bot back."""
+    engine = app[ENGINE]
+    limit = (time.time() if now is None else now) - desk_setting("queue_timeout_minutes") * 60
+    closed = 0
+    for handoff in queue.stale(engine, limit):
+        try:
+            await app[RASA].append(handoff["conversation_id"], [
+                desk_message(texts.TIMED_OUT.format(phone=load_policy().customer_center_phone), "system"), RESUME])
+        except RasaUnavailable:
+            continue  # tried again on the next poll
+        closed += queue.close(engine, handoff["id"], "timeout")
+    return closed
 
 
 REQUEST_FRESH_SECONDS = 600
@@ -105,6 +128,7 @@ async def handoff_state(request: web.Request) -> web.Response:
     conversation = _conversation(request)
     if not conversation:
         return web.json_response({"state": "none", "messages": []}, headers={"Cache-Control": "no-store"})
+    await expire_stale_requests(request.app)
     handoff = queue.latest_handoff(request.app[ENGINE], conversation)
     return await _state_response(request, conversation, handoff, None)
 
@@ -122,7 +146,7 @@ async def _state_response(request: web.Request, conversation: str, handoff: Opti
             "agent_name": handoff["agent_name"] if handoff["state"] == "active" else None,
             "messages": desk_messages(tracker, handoff["requested_at"] - 1)}
     return web.json_response(body, headers={"Cache-Control": "no-store"},
-                             dumps=lambda o: __import__("json").dumps(o, ensure_ascii=False))
+                             dumps=_dumps)
 
 
 async def leave_handoff(request: web.Request) -> web.Response:

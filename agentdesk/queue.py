@@ -74,3 +74,11 @@ def close(engine: Engine, handoff_id: int, closed_by: str) -> bool:
         result = db.execute(handoffs.update().where(and_(handoffs.c.id == handoff_id, handoffs.c.state.in_(OPEN)))
                             .values(state="closed", closed_at=time.time(), closed_by=closed_by))
     return result.rowcount == 1
+
+
+def stale(engine: Engine, older_than: float) -> List[Dict[str, Any]]:
+    """Queued handoffs requested before `older_than` (epoch seconds): nobody took them in time."""
+    with engine.connect() as db:
+        rows = db.execute(select(handoffs).where(and_(handoffs.c.state == "queued",
+                                                      handoffs.c.requested_at < older_than))).all()
+    return [_row(r) for r in rows]

@@ -40,7 +40,7 @@ def test_console_login_insights_and_review_pages(browser, product):
         expect(page.get_by_test_id("insight-card").first).to_be_visible()
         expect(page.get_by_test_id("insights")).to_contain_text("일별 대화 수")
         assert serious_violations(page) == []
-        if os.environ.get("UPDATE_SCREENSHOT"):
+        if os.environ.get("UPDATE_DESK_SCREENSHOTS"):
             page.screenshot(path=str(IMAGES / "insights.png"), full_page=True)
         page.get_by_test_id("tab-review").click()
         expect(page.get_by_test_id("review-list")).to_be_attached()

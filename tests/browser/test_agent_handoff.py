@@ -81,7 +81,7 @@ def test_customer_to_agent_and_back_to_the_bot(browser, product, page):
         expect(bot(customer)).to_have_count(bot_count)
         expect(customer.get_by_test_id("typing")).to_have_count(0)
         assert serious_violations(agent) == []
-        if os.environ.get("UPDATE_SCREENSHOT"):
+        if os.environ.get("UPDATE_DESK_SCREENSHOTS"):
             agent.screenshot(path=str(IMAGES / "agent-console.png"))
 
         tab_to(agent, "handback")

@@ -45,3 +45,16 @@ def test_open_handoffs_are_kept_whatever_their_age(tmp_path, monkeypatch):
     queue.enqueue(desk, "w" * 32, now=time.time() - 100 * DAY)
     retention.purge(open_conversations(url), desk, days=30)
     assert len(queue.open_list(desk)) == 1
+
+
+def test_requests_nobody_took_in_time_are_found_for_closing(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENTDESK_DB", str(tmp_path / "desk.sqlite3"))
+    desk = open_engine()
+    old = queue.enqueue(desk, "s" * 32, now=time.time() - 3600)
+    taken = queue.enqueue(desk, "t" * 32, now=time.time() - 3600)
+    queue.take(desk, taken["id"], "agent1", "한지수")
+    queue.enqueue(desk, "n" * 32)
+    assert [h["id"] for h in queue.stale(desk, time.time() - 20 * 60)] == [old["id"]]
+    assert queue.position(desk, queue.open_handoff(desk, "n" * 32)) == 2  # behind the stale one until it closes
+    queue.close(desk, old["id"], "timeout")
+    assert queue.position(desk, queue.open_handoff(desk, "n" * 32)) == 1

@@ -631,7 +631,9 @@
       try {
         const res = await fetch(cfg.server + path, {
           method: method, cache: "no-store", credentials: "same-origin", signal: controller.signal,
-          headers: { "Content-Type": "application/json", Accept: "application/json", "X-Chat-Sender": state.sender },
+          // X-Chat-Sender: until the web front binds the conversation to its cookie (docs/contracts.md).
+          headers: Object.assign({ "Content-Type": "application/json", Accept: "application/json" },
+            state.sender ? { "X-Chat-Sender": state.sender } : {}),
           body: method === "POST" ? "{}" : undefined,
         });
         const body = await res.json().catch(() => ({}));
