@@ -49,7 +49,7 @@ def compute(conversations: Dict[str, List[Dict[str, Any]]], top_n: int = 10) -> 
     return {
         "conversations": conversations_n,
         "per_day": [{"day": d, "count": per_day[d]} for d in sorted(per_day)],
-        "faq_top": [{"key": k, "count": c} for k, c in faq.most_common(top_n)],
+        "faq_top": [{"key": k, "title": _faq_title(k), "count": c} for k, c in faq.most_common(top_n)],
         "typed_messages": typed,
         "fallback_count": len(fallbacks),
         "fallback_rate": round(len(fallbacks) / typed, 3) if typed else 0.0,
@@ -87,6 +87,12 @@ def _funnels(walks: List[Walk]) -> List[Dict[str, Any]]:
     return funnels
 
 
+def _faq_title(key: str) -> str:
+    from actions.topics import faq_titles
+
+    return faq_titles().get(key, key)
+
+
 def _flow_step_titles(task: str) -> Dict[int, str]:
     """The task's step names from its flow, so steps nobody reached still have a name."""
     try:
@@ -107,7 +113,8 @@ def render_text(report: Dict[str, Any]) -> str:
     out += [f"  {d['day']}  {d['count']:>5}  {_bar(d['count'], top)}" for d in report["per_day"]] or ["  (없음)"]
     out += ["", "많이 물어본 FAQ"]
     top = max((f["count"] for f in report["faq_top"]), default=0)
-    out += [f"  {f['key']:<22} {f['count']:>5}  {_bar(f['count'], top)}" for f in report["faq_top"]] or ["  (없음)"]
+    out += [f"  {f['key']:<22} {f['count']:>5}  {_bar(f['count'], top)}  {f['title']}" for f in report["faq_top"]] \
+        or ["  (없음)"]
     out += ["", f"이해하지 못한 메시지(fallback): {report['fallback_count']} / {report['typed_messages']}"
                 f" = {report['fallback_rate'] * 100:.1f} %"]
     out += [f"  {m['day']}  {m['text'][:60]}  (추정: {m['guess'] or '-'})" for m in report["fallback_messages"][:20]]

@@ -351,8 +351,8 @@
       barChart(r.per_day.map((d) => ({ label: d.day, value: d.count })), "일별 대화 수 막대그래프"),
       table(["날짜", "대화"], r.per_day.map((d) => [d.day, d.count]), "일별 대화 수 표")));
     root.appendChild(block("많이 물어본 FAQ",
-      barChart(r.faq_top.map((f) => ({ label: f.key, value: f.count })), "많이 물어본 FAQ 막대그래프"),
-      table(["FAQ", "질문 수"], r.faq_top.map((f) => [f.key, f.count]), "많이 물어본 FAQ 표")));
+      barChart(r.faq_top.map((f) => ({ label: f.title, value: f.count })), "많이 물어본 FAQ 막대그래프"),
+      table(["FAQ", "키", "질문 수"], r.faq_top.map((f) => [f.title, f.key, f.count]), "많이 물어본 FAQ 표")));
     r.funnels.forEach((f) => {
       root.appendChild(block("과제 퍼널: " + f.title + " (평균 " + f.avg_turns + "턴)",
         barChart(f.stages.map((s) => ({ label: s.stage, value: s.count })), f.title + " 퍼널 막대그래프"),
