@@ -50,7 +50,8 @@ async def console_file(request: web.Request) -> web.Response:
 
 
 def _demo_mode() -> bool:
-    return os.environ.get("DEMO_MODE", "1").strip().lower() not in ("0", "false", "no", "off", "")
+    # Demo agents with published passwords exist only when demo mode is explicitly on.
+    return os.environ.get("DEMO_MODE", "0").strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def mount(app: web.Application, rasa_url: str, conversation_of: Callable[[web.Request], Optional[str]]) -> None:
