@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import yaml
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
@@ -24,14 +25,25 @@ def conversations_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
     if os.environ.get("CONVERSATIONS_DATABASE_URL"):
         return os.environ["CONVERSATIONS_DATABASE_URL"]
     from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.utils.endpoints import read_endpoint_config
 
-    config = read_endpoint_config(str(endpoints), "tracker_store")
-    store = dict((config.kwargs or {}).get("store") or {}) if config else {}
+    # Only the tracker store's part of endpoints.yml is read (and only its ${VARS} expanded): this
+    # process need not hold the other parts' secrets (the action server's token, for one).
+    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    store = dict((config.get("tracker_store") or {}).get("store") or {})
     if str(store.get("type", "")).lower() != "sql":
         raise RuntimeError("endpoints.yml stores conversations outside SQL; set CONVERSATIONS_DATABASE_URL")
-    params = {k: store[k] for k in ("dialect", "host", "port", "db", "username", "password", "query") if k in store}
+    params = {k: _expanded(store[k]) for k in ("dialect", "host", "port", "db", "username", "password", "query")
+              if k in store}
     return str(SQLTrackerStore.get_db_url(**params))
+
+
+def _expanded(value):
+    if not isinstance(value, str):
+        return value
+    expanded = os.path.expandvars(value)
+    if "${" in expanded:
+        raise RuntimeError(f"endpoints.yml tracker store: set {expanded[expanded.index('${'):].split('}')[0]}}}")
+    return expanded
 
 
 def open_conversations(url: Optional[str] = None) -> Engine:

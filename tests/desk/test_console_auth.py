@@ -21,10 +21,10 @@ def desk_env(tmp_path, monkeypatch):
     return tmp_path
 
 
-def with_client(test):
+def with_client(test, secret_file):
     async def go():
-        settings = Settings(port=0, rasa_url="http://127.0.0.1:9", backend_url="http://127.0.0.1:9",
-                            backend_token="", demo_mode=True)
+        settings = Settings.from_env({"WEB_PORT": "0", "RASA_URL": "http://127.0.0.1:9", "DEMO_MODE": "1",
+                                      "BACKEND_URL": "http://127.0.0.1:9", "WEB_SECRET_FILE": str(secret_file)})
         async with TestClient(TestServer(create_app(settings))) as client:
             await test(client)
     asyncio.run(go())
@@ -50,7 +50,7 @@ def test_login_sets_a_strict_http_only_cookie_and_stores_only_hashes(desk_env):
         assert stored == [hashlib.sha256(token.encode()).hexdigest()]
         assert all(h.startswith("scrypt$") and "demo" not in h for h in hashes)
         assert (await client.get("/agent/api/queue")).status == 200
-    with_client(test)
+    with_client(test, desk_env / "cookie-secret")
 
 
 def test_state_changes_need_the_csrf_token_and_this_origin(desk_env):
@@ -66,7 +66,7 @@ def test_state_changes_need_the_csrf_token_and_this_origin(desk_env):
         assert form.status == 403
         assert (await client.post(take, json={}, headers={"X-CSRF-Token": csrf})).status == 404  # passes the checks
         assert (await login(client, Origin="http://evil.example")).status == 403
-    with_client(test)
+    with_client(test, desk_env / "cookie-secret")
 
 
 def test_wrong_passwords_lock_the_login_for_a_while(desk_env):
@@ -75,7 +75,7 @@ def test_wrong_passwords_lock_the_login_for_a_while(desk_env):
             assert (await login(client, password="wrong-password")).status == 401
         assert (await login(client)).status == 429  # even the right password, until the lock ends
         assert (await login(client, name="nobody", password="x")).status == 401
-    with_client(test)
+    with_client(test, desk_env / "cookie-secret")
 
 
 def test_roles_and_logout(desk_env):
@@ -87,7 +87,7 @@ def test_roles_and_logout(desk_env):
         assert (await client.get("/agent/api/insights")).status == 401
         await login(client)
         assert (await client.get("/agent/api/insights")).status == 403
-    with_client(test)
+    with_client(test, desk_env / "cookie-secret")
 
 
 def test_console_page_is_served_under_the_csp(desk_env):
@@ -96,4 +96,4 @@ def test_console_page_is_served_under_the_csp(desk_env):
         assert page.status == 200 and "script-src 'self'" in page.headers["Content-Security-Policy"]
         assert "<script src=\"/agent/static/console.js\"" in await page.text()
         assert (await client.get("/agent/static/..%2Fdb.py")).status == 404
-    with_client(test)
+    with_client(test, desk_env / "cookie-secret")

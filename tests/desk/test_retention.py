@@ -58,3 +58,12 @@ def test_requests_nobody_took_in_time_are_found_for_closing(tmp_path, monkeypatc
     assert queue.position(desk, queue.open_handoff(desk, "n" * 32)) == 2  # behind the stale one until it closes
     queue.close(desk, old["id"], "timeout")
     assert queue.position(desk, queue.open_handoff(desk, "n" * 32)) == 1
+
+
+def test_the_store_is_found_from_endpoints_yml_without_other_secrets(monkeypatch, tmp_path):
+    from agentdesk.conversation_store import conversations_url
+
+    monkeypatch.delenv("CONVERSATIONS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ACTIONS_PORT", raising=False)  # the action endpoint's variable is not needed
+    monkeypatch.setenv("CONVERSATIONS_DB", str(tmp_path / "c.sqlite3"))
+    assert conversations_url() == f"sqlite:///{tmp_path / 'c.sqlite3'}"
