@@ -88,7 +88,8 @@ bench: setup
 	$(PY) bench/backend_bench.py
 
 backend: setup
-	$(PY) -m certbackend
+	@echo "Certificate backend in DEMO MODE (BACKEND_DEMO_MODE=1: demo customers, demo phone, movable clock)"
+	BACKEND_DEMO_MODE=1 $(PY) -m certbackend
 
 # The bot team's view of the stored conversations (agentdesk/insights.py); the console shows the same.
 insights: setup
