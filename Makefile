@@ -13,10 +13,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
+# Rasa's SQL tracker store (SQLite) behind the redacting store: endpoints.yml names this file.
+export CONVERSATIONS_DB ?= $(CURDIR)/var/conversations.sqlite3
 
 .PHONY: help setup run run-cluster demo-clock test-cluster shell train validate test test-unit test-dialogue test-chat \
   test-security test-fuzz test-browser \
-  eval bench backend lock clean
+  eval bench backend lock clean insights export-reviewed
 
 help:
 	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
@@ -27,6 +29,8 @@ help:
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
 	@echo "make bench  backend issuance/renewal throughput and latency"
 	@echo "make backend  only the certificate backend (demo mode) on :8700"
+	@echo "make insights  conversation insights over the stored conversations (tables in the terminal)"
+	@echo "make export-reviewed  analysts' reviewed NLU examples → var/review/nlu-reviewed.yml"
 
 # The venv is rebuilt whenever the pins change. Exact pins, then `pip check` must be clean.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml scripts/find-python.sh
@@ -54,11 +58,12 @@ train: setup
 validate: setup
 	$(PY) scripts/validate_project.py
 
-# The demo (demo customers, the demo phone on the page, the movable clock) is on only because these
-# targets say so: the backend and the web front default to off.
+# The demo (demo customers, the demo phone on the page, the movable clock, demo agents) is on only
+# because these targets say so: the backend and the web front default to off. Demo agents answer
+# around the clock (desk.yml has the bank's hours: weekdays 09–18).
 run: train
 	@echo "make run: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
-	DEMO_MODE=1 BACKEND_DEMO_MODE=1 $(PY) -m launcher
+	DEMO_MODE=1 BACKEND_DEMO_MODE=1 AGENT_HOURS="$${AGENT_HOURS:-daily 00:00-24:00}" $(PY) -m launcher
 
 shell: train
 	@echo "make shell: DEMO MODE (DEMO_MODE=1, BACKEND_DEMO_MODE=1)"
@@ -103,6 +108,7 @@ test-fuzz: setup $(FUZZ_STAMP)
 # Playwright drives Debian's chromium (installed with apt-get when missing) against the whole product.
 test-browser: train
 	scripts/ensure-chromium.sh
+	scripts/ensure-axe.sh
 	$(PY) -m pytest -q tests/browser
 
 test: validate test-unit test-fuzz test-dialogue test-chat test-security test-browser test-cluster
@@ -114,6 +120,14 @@ bench: setup
 backend: setup
 	@echo "Certificate backend in DEMO MODE (BACKEND_DEMO_MODE=1: demo customers, demo phone, movable clock)"
 	BACKEND_DEMO_MODE=1 $(PY) -m certbackend
+
+# The bot team's view of the stored conversations (agentdesk/insights.py); the console shows the same.
+insights: setup
+	$(PY) -m agentdesk.insights
+
+# Labels chosen in the console's NLU review inbox → a review file a person merges into data/nlu/.
+export-reviewed: setup
+	$(PY) -m agentdesk.review
 
 eval: train
 	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md

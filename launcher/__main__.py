@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import secrets
 import signal
 import subprocess
 import sys
@@ -89,11 +90,14 @@ def main() -> int:
                         "rasa": ("RASA_PORT", 5005), "web": ("WEB_PORT", 8080)})
         print("Starting the backend, action server, Rasa and the web page (about 30 s while the model loads)...",
               flush=True)
-        stack = start_stack(LOG_DIR, ports=ports, backend_dir=VAR / "backend", demo=demo)
+        # The agent desk needs Rasa's HTTP API: a fresh token per start, known only to Rasa and the web front.
+        stack = start_stack(LOG_DIR, ports=ports, backend_dir=VAR / "backend", demo=demo, data_dir=VAR,
+                            rasa_api_token=os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32))
     write_state(stack, "cluster" if args.cluster else "embedded")
     print(f"""
   Open the demo page:   {stack.web_url}/
   Rasa REST channel:    {stack.rasa_url}/webhooks/rest/webhook
+  Agent console:        {stack.web_url}/agent/  (demo agents: README.md)
   Certificate backend:  {stack.backend.url}  (demo customers: README.md)
   Demo clock:           make demo-clock DAYS=30
   Logs: var/log/ (previous run: var/log/previous/)   Stop: Ctrl-C

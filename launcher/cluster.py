@@ -21,7 +21,7 @@ from typing import Dict, Optional
 
 from launcher import infra, services
 from launcher.processes import Backend, free_port
-from launcher.stack import Stack, backend_credentials, demo_env
+from launcher.stack import Stack, backend_credentials, demo_env, desk_env
 from launcher.supervisor import Supervisor
 from sharedstate.vault import create_key_file
 
@@ -51,12 +51,12 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
     supervisor.start(pg.service(log_dir), redis.service(log_dir))
     try:
         if fresh_demo_data:
-            for database in ("certbackend", "rasa"):
+            for database in ("certbackend", "rasa", "agentdesk"):
                 infra.drop_database(pg, database)
             import redis as redis_py
             redis_py.Redis.from_url(redis.url(), socket_timeout=5).flushall()
         dsns = infra.create_databases(pg, {name: infra.secret(secrets_dir / f"{name}-db-password")
-                                           for name in ("rasa", "certbackend")})
+                                           for name in ("rasa", "certbackend", "agentdesk")})
         rasa_db = {"RASA_DB_PORT": str(pg.port), "RASA_DB_NAME": "rasa", "RASA_DB_USER": "rasa",
                    "RASA_DB_PASSWORD": infra.secret(secrets_dir / "rasa-db-password")}
         schema = _create_rasa_schema(rasa_db, log_dir / "rasa-schema.log")
@@ -83,12 +83,17 @@ def start_cluster(home: Path, log_dir: Path, ports: Optional[Dict[str, int]] = N
         actions_env = {**channel, **action_token, "VAULT_REDIS_URL": redis.url(3),
                        "VAULT_KEY_FILE": str(create_key_file(secrets_dir / "vault-key")),
                        "ACTION_SERVER_SANIC_WORKERS": "1"}
-        rasa_env = {"ACTIONS_PORT": str(ports["actions"]), **rasa_db, **action_token,
+        # The agent desk: its own database shared by both web fronts (AGENTDESK_DATABASE_URL), the
+        # conversations read from Rasa's PostgreSQL, one API token for both Rasa instances.
+        desk = {**desk_env(home, services.action_server_token()),
+                "AGENTDESK_DATABASE_URL": dsns["agentdesk"].replace("postgresql://", "postgresql+psycopg2://", 1),
+                "CONVERSATIONS_DATABASE_URL": dsns["rasa"].replace("postgresql://", "postgresql+psycopg2://", 1)}
+        rasa_env = {"ACTIONS_PORT": str(ports["actions"]), **rasa_db, **action_token, **desk,
                     "REDIS_PORT": str(redis.port), "REDIS_PASSWORD": redis.password, "SANIC_WORKERS": "1"}
         # Both web fronts sign cookies with one key file, so either accepts a visitor's cookie; nginx is
         # their only client, so they take the visitor's address from its X-Real-IP (WEB_TRUST_PROXY).
         web_env = {"BACKEND_URL": services.url(ports["backend"]), "RASA_URL": services.url(ports["rasa"]),
-                   **modes["web"], "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"],
+                   **modes["web"], "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"], **desk,
                    "WEB_REDIS_URL": redis.url(4), "WEB_TRUST_PROXY": "1",
                    "WEB_SECRET_FILE": str(secrets_dir / "web-cookie-secret"), **(web_extra_env or {})}
         infra.secret(secrets_dir / "web-cookie-secret", 32)

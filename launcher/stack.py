@@ -61,12 +61,14 @@ def backend_credentials(backend_dir: Path) -> Dict[str, str]:
 def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_dir: Optional[Path] = None,
                 fresh_demo_data: bool = True, rasa_args: Optional[List[str]] = None,
                 endpoints: str = "endpoints.yml", demo: bool = True, supervise: bool = True,
-                rasa_api_token: Optional[str] = None, web_env: Optional[Dict[str, str]] = None) -> Stack:
+                rasa_api_token: Optional[str] = None, web_env: Optional[Dict[str, str]] = None,
+                data_dir: Optional[Path] = None) -> Stack:
     """Start everything; returns when Rasa answers. Ports default to free ones.
 
     Every process binds loopback. The action server answers only Rasa (a fresh shared secret per start,
     ACTION_SERVER_TOKEN). Rasa's HTTP API is off unless a token is given (argument or RASA_API_TOKEN).
-    ``demo`` turns the demo phone on in the backend and the web front.
+    ``demo`` turns the demo phone on in the backend and the web front. Conversations (SQLite,
+    through the redacting store) and the agent desk's database live in ``data_dir`` (log_dir by default).
     """
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
@@ -82,17 +84,18 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
     backend_url = services.url(ports["backend"])
     channel = {"BACKEND_URL": backend_url, "BACKEND_TOKEN": tokens["BACKEND_TOKEN"]}
     action_token = {"ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN") or services.action_server_token()}
+    desk = desk_env(data_dir or log_dir, rasa_api_token)
     supervisor = Supervisor()
     supervisor.start(services.backend("backend", ports["backend"], log_dir,
                                       {"BACKEND_DATA_DIR": str(backend_dir), **tokens, **modes["backend"]}))
     rasa_url, web_url = services.url(ports["rasa"]), services.url(ports["web"])
     supervisor.start(
         services.actions("actions", ports["actions"], log_dir, {**channel, **action_token}),
-        services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"]), **action_token},
-                      endpoints, [*_api_args(rasa_api_token), *(rasa_args or [])]),
+        services.rasa("rasa", ports["rasa"], log_dir, {"ACTIONS_PORT": str(ports["actions"]), **action_token, **desk},
+                      endpoints, list(rasa_args or [])),
         services.web("web", ports["web"], log_dir, {
             "BACKEND_URL": backend_url, "RASA_URL": rasa_url, **modes["web"],
-            "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"],
+            "BACKEND_PHONE_TOKEN": tokens["BACKEND_PHONE_TOKEN"], **desk,
             "WEB_SECRET_FILE": str(backend_dir.parent / "web" / "cookie-secret"), **(web_env or {})}))
     if supervise:
         supervisor.watch()
@@ -102,10 +105,15 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
                  backend_urls=[backend_url], actions_url=services.url(ports["actions"]))
 
 
-def _api_args(token: Optional[str] = None) -> List[str]:
-    """Rasa's HTTP API stays off unless a token is given (or RASA_API_TOKEN); then it is on and requires it."""
-    token = token or os.environ.get("RASA_API_TOKEN")
-    return ["--enable-api", "--auth-token", token] if token else []
+def desk_env(data_dir: Path, rasa_api_token: Optional[str] = None) -> Dict[str, str]:
+    """Where conversations and the agent desk's data live, and Rasa's API token (off when empty).
+
+    Rasa receives the token in its environment, never on its command line (`ps` shows arguments);
+    rasa_runtime turns it into --enable-api --auth-token inside the process.
+    """
+    return {"CONVERSATIONS_DB": os.environ.get("CONVERSATIONS_DB") or str(data_dir / "conversations.sqlite3"),
+            "AGENTDESK_DB": os.environ.get("AGENTDESK_DB") or str(data_dir / "agentdesk.sqlite3"),
+            "RASA_API_TOKEN": rasa_api_token or os.environ.get("RASA_API_TOKEN") or ""}
 
 
 def clean_dir(path: Path) -> Path:

@@ -74,7 +74,7 @@ def test_faq_answers_take_numbers_only_from_the_policy():
         ("utter_faq/renew_period", lambda p: f"{p.renewal_window_days}일"),
         ("utter_faq/password_locked", lambda p: f"{p.pin_lock_threshold}"),
         ("utter_faq/customer_center", lambda p: p.customer_center_phone),
-        ("utter_human_handoff", lambda p: p.customer_center_phone),
+        ("utter_handoff_phone_only", lambda p: p.customer_center_phone),
     ],
 )
 def test_rendered_answers_state_the_policy_numbers(response, expected):

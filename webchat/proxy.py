@@ -78,7 +78,7 @@ def _over_quota(request: web.Request, name: str) -> Optional[web.Response]:
     return _error(429, TOO_MANY.format(seconds=wait), **{"Retry-After": str(wait)})
 
 
-def _conversation(request: web.Request) -> Optional[str]:
+def visitor_conversation(request: web.Request) -> Optional[str]:
     settings = request.app[SETTINGS]
     return conversation.conversation_from(settings.cookie_secret, request.cookies.get(conversation.COOKIE))
 
@@ -113,7 +113,7 @@ async def rasa_webhook(request: web.Request) -> web.Response:
     if message is None:
         return _error(400, BAD_MESSAGE)
     settings = request.app[SETTINGS]
-    conversation_id = _conversation(request)
+    conversation_id = visitor_conversation(request)
     fresh = conversation_id is None
     if fresh:  # no (valid) cookie: a new conversation, whatever id the body claimed
         refused = _over_quota(request, "conversation")
@@ -179,7 +179,7 @@ async def demo_phone(request: web.Request) -> web.Response:
     refused = _over_quota(request, "phone")
     if refused is not None:
         return refused
-    conversation_id = _conversation(request)
+    conversation_id = visitor_conversation(request)
     if conversation_id is None:  # no conversation yet: nothing was sent to this visitor
         return web.json_response({"messages": []}, headers={"Cache-Control": "no-store"})
     inbox = await _phone_inbox(request, conversation_id)
@@ -198,7 +198,7 @@ async def demo_phone_keys(request: web.Request) -> web.Response:
     if refused is not None:
         return refused
     call_id = request.match_info["call_id"]
-    conversation_id = _conversation(request)
+    conversation_id = visitor_conversation(request)
     try:
         payload = json.loads(await _read_limited(request))
     except (ValueError, web.HTTPRequestEntityTooLarge):

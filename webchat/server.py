@@ -22,10 +22,11 @@ from pathlib import Path
 from aiohttp import ClientSession, web
 from aiohttp.abc import AbstractAccessLogger
 
+from agentdesk.app import mount as mount_agent_desk
 from logsafety import install as install_log_scrubbing
 from webchat.config import Settings
 from webchat.proxy import (CLIENT, QUOTAS, SETTINGS, demo_phone, demo_phone_keys, make_quotas, new_conversation,
-                           rasa_webhook)
+                           rasa_webhook, visitor_conversation)
 
 STATIC = Path(__file__).resolve().parent / "static"
 CONTENT_TYPES = {
@@ -103,6 +104,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/conversation/new", new_conversation)
     app.router.add_get("/demo/phone", demo_phone)
     app.router.add_post("/demo/phone/calls/{call_id}/keys", demo_phone_keys)
+    # Live agent handoff (/chat/handoff) and the agent console (/agent/): agentdesk/. The visitor's
+    # conversation is the one their signed cookie proves, as for every proxied message.
+    mount_agent_desk(app, settings.rasa_url, conversation_of=visitor_conversation)
     return app
 
 

@@ -4,6 +4,7 @@ Debian's chromium (launched by path: Playwright's own browser download does not 
 `make test-browser` installs the package when it is missing). The demo data is shared by the whole
 session, so only one test may change a demo customer (test_renewal.py renews 김민준)."""
 import os
+import secrets
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,8 +29,11 @@ def product(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} missing: run scripts/ensure-chromium.sh (make test-browser does)")
     logs = tmp_path_factory.mktemp("browser-stack")
-    # Raises if there is no trained model (make test-browser trains first).
-    stack = start_stack(logs, web_env=ONE_ADDRESS_MANY_VISITORS)
+    # Agents are "on duty" around the clock here, so the live handoff test does not depend on the hour.
+    os.environ["AGENT_HOURS"] = "daily 00:00-24:00"
+    # Rasa's HTTP API with a fresh token: the agent desk (handoff test) needs it. Raises if there is no
+    # trained model (make test-browser trains first).
+    stack = start_stack(logs, web_env=ONE_ADDRESS_MANY_VISITORS, rasa_api_token=secrets.token_urlsafe(32))
     try:
         yield SimpleNamespace(web_url=stack.web_url, rasa_url=stack.rasa_url, logs=logs, backend=stack.backend)
     finally:

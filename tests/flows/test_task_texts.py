@@ -17,6 +17,7 @@ from actions.korean_text import final_consonant, korean_date, pair_of, particle,
 from actions.task_steps import account_password_length
 from certpolicy import load_policy
 from tests.flows.render import PLACEHOLDER, fill, policy_values
+from agentdesk.hours import parse_hours
 from tests.training_data import ROOT, _read_yaml, responses
 
 TASK_TEXTS = ROOT / "data" / "responses" / "task_flows.yml"
@@ -61,6 +62,8 @@ SAMPLES = {
     "switch_to_title": [with_particle(t, "으로/로") for t in TITLES],
     **{name: [value] for name, value in policy_values().items()},
     "account_password_length": [account_password_length()],
+    # The agent desk's hours as action_offer_handoff says them (agentdesk/hours.py).
+    "agent_hours": [parse_hours(spec).describe() for spec in ("mon-fri 09:00-18:00", "daily 00:00-24:00", "sat-sun 10:00-17:30")],
 }
 
 # A particle right after a number or Latin word in rendered text; longest forms first.

@@ -41,7 +41,7 @@
     send: "보내기",
     newChat: "새 대화",
     close: "채팅 닫기",
-    open: "금융인증서 도우미 열기",
+    open: "상담: 금융인증서 도우미 열기", // starts with the visible "상담" (WCAG 2.5.3, axe label-content-name-mismatch)
     launcher: "상담",
     offline: "서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요.",
     retry: "다시 보내기",
@@ -75,7 +75,7 @@
       try { window.localStorage.setItem(PREFIX + key, JSON.stringify(value)); } catch (_) { /* private mode */ }
     },
     clear() {
-      ["transcript", "step", "secret", "open", "scroll"].forEach((k) => {
+      ["transcript", "step", "secret", "open", "scroll", "handoff"].forEach((k) => {
         try { window.localStorage.removeItem(PREFIX + k); } catch (_) { /* ignore */ }
       });
     },
@@ -317,6 +317,11 @@
   row.append(textarea, secretField, sendBtn);
   form.append(hint, label, row, secretMsg);
   panel.append(header, log, notice, hostNotice, form);
+  const handoffBar = el("div", { class: "kbc-handoff", role: "status", "data-testid": "handoff-banner", hidden: true });
+  const handoffText = el("p", { class: "kbc-handoff-text" });
+  const handoffLeave = el("button", { type: "button", class: "kbc-handoff-leave", "data-testid": "handoff-leave" }, "도우미에게 돌아가기");
+  handoffBar.append(handoffText, handoffLeave);
+  panel.insertBefore(handoffBar, notice);
   root.append(panel, launcher);
   document.body.appendChild(root);
 
@@ -325,11 +330,12 @@
   let typingNode = null;
 
   function renderEntry(entry) {
-    const isBot = entry.from === "bot";
+    const isBot = entry.from === "bot" || entry.from === "agent" || entry.from === "desk";
     const node = el("div", {
-      class: "kbc-msg " + (isBot ? "kbc-msg--bot" : "kbc-msg--user"),
-      "data-testid": isBot ? "msg-bot" : "msg-user",
+      class: "kbc-msg " + (isBot ? "kbc-msg--bot" : "kbc-msg--user") + (entry.from === "bot" || !isBot ? "" : " kbc-msg--" + entry.from),
+      "data-testid": entry.from === "agent" ? "msg-agent" : entry.from === "desk" ? "msg-desk" : isBot ? "msg-bot" : "msg-user",
     });
+    if (entry.from === "agent") node.appendChild(el("div", { class: "kbc-from" }, "상담원 " + (entry.name || ""))); // a person, not the bot
     if (entry.step) node.appendChild(stepBadge(entry.step, "step"));
     if (entry.text) {
       const bubble = el("div", { class: "kbc-bubble" });
@@ -501,7 +507,8 @@
       if (!r || typeof r !== "object") return;
       if (r.custom !== undefined) {
         const secretHint = parseSecretHint(r.custom);
-        if (secretHint) state.secretHint = secretHint; // any other custom payload: ignored
+        if (secretHint) state.secretHint = secretHint;
+        if (r.custom && r.custom.handoff === "queued") handoff.join(); // live agent (block below)
       }
       const entry = { id: newEntryId(), from: "bot", ts: Date.now() };
       if (typeof r.text === "string" && r.text.trim()) {
@@ -678,6 +685,7 @@
   }
 
   function newChat() {
+    handoff.leave(true);
     state.generation += 1;
     if (state.controller) state.controller.abort();
     secrets.clear();
@@ -701,6 +709,117 @@
       .then(() => { if (generation === state.generation) start(); });
     focusInput();
   }
+
+  /* ---------- live agent handoff (agentdesk/): queue, agent messages, back to the bot ----------
+   * The bot's "상담원 연결" yes sends {"handoff": "queued"}; the web front queues the visitor's own
+   * conversation (POST /chat/handoff) and this polls GET /chat/handoff every 2 s for the queue
+   * position and the agent's messages, which are shown as from a person. */
+  const handoff = (function () {
+    const POLL_MS = 2000;
+    const REQUEST_MS = 8000;
+    let current = store.get("handoff", null); // {state, position, agentName, seen: [ids]}
+    let timer = null;
+
+    async function call(method, path) {
+      const controller = new AbortController();
+      const t = setTimeout(() => controller.abort(), REQUEST_MS);
+      try {
+        const res = await fetch(cfg.server + path, {
+          method: method, cache: "no-store", credentials: "same-origin", signal: controller.signal,
+          // The conversation is the one the web front's HttpOnly cookie names (docs/contracts.md).
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: method === "POST" ? "{}" : undefined,
+        });
+        const body = await res.json().catch(() => ({}));
+        if (!res.ok) throw new Error((body && body.error) || "HTTP " + res.status);
+        return body;
+      } finally {
+        clearTimeout(t);
+      }
+    }
+
+    function render() {
+      const open = !!current && (current.state === "queued" || current.state === "active");
+      handoffBar.hidden = !open;
+      if (!open) return;
+      handoffText.textContent = current.state === "active"
+        ? "상담원 " + (current.agentName || "") + " 님과 이야기하고 있어요."
+        : "상담원 연결을 기다리고 있어요." + (current.position ? " 대기 순서: " + current.position + "번째" : "");
+    }
+
+    function apply(body) {
+      const seen = new Set((current && current.seen) || []);
+      (body.messages || []).forEach((m) => {
+        if (!m || typeof m.text !== "string" || seen.has(m.id)) return;
+        seen.add(m.id);
+        const entry = { id: newEntryId(), from: m.from === "agent" ? "agent" : "desk", ts: Date.now(), text: m.text };
+        if (m.from === "agent") entry.name = typeof m.name === "string" ? m.name.slice(0, 40) : "";
+        state.messages.push(entry);
+        appendEntry(entry);
+      });
+      current = { state: body.state, position: body.position || null, agentName: body.agent_name || null, seen: Array.from(seen).slice(-200) };
+      store.set("handoff", current);
+      persist();
+      render();
+      if (body.state === "queued" || body.state === "active") schedule();
+      else stop();
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(poll, POLL_MS);
+    }
+
+    function stop() {
+      clearTimeout(timer);
+      timer = null;
+    }
+
+    async function poll() {
+      try {
+        apply(await call("GET", "/chat/handoff"));
+      } catch (_) {
+        schedule(); // a missed poll is retried; the queue keeps the place
+      }
+    }
+
+    async function join() {
+      try {
+        apply(await call("POST", "/chat/handoff"));
+      } catch (err) {
+        showNotice(String(err.message || TEXT.offline));
+      }
+    }
+
+    async function leave(silent) {
+      if (!current || (current.state !== "queued" && current.state !== "active")) return;
+      stop();
+      try {
+        await call("POST", "/chat/handoff/leave");
+        if (!silent) await poll();
+      } catch (_) {
+        if (!silent) showNotice(TEXT.offline);
+      }
+      if (silent) {
+        current = null;
+        store.set("handoff", null);
+        render();
+      }
+    }
+
+    handoffLeave.addEventListener("click", () => {
+      leave(false).then(focusInput);
+    });
+
+    return {
+      join: join,
+      leave: leave,
+      resume() {
+        render();
+        if (current && (current.state === "queued" || current.state === "active")) poll();
+      },
+    };
+  })();
 
   /* ---------- open / close, keyboard ---------- */
   function focusInput() {
@@ -842,5 +961,6 @@
   window.addEventListener("kbcert:open-chat", () => setOpen(true));
 
   renderAll();
+  handoff.resume();
   if (store.get("open", false)) setOpen(true, false); // restored after a reload: don't steal focus
 })();
