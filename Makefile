@@ -15,14 +15,14 @@ export ACTIONS_PORT ?= 5055
 export RASA_PORT ?= 5005
 
 .PHONY: help setup run shell train validate test test-unit test-dialogue test-chat test-fuzz test-browser \
-  eval bench backend lock clean
+  eval bench bench-backend bench-chat backend lock clean
 
 help:
 	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
 	@echo "make test   set up, validate, train if needed, run every test"
 	@echo "make shell  chat in the terminal        make train  train if data/config changed"
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
-	@echo "make bench  backend issuance/renewal throughput and latency"
+	@echo "make bench  backend and chat benchmarks (bench-backend, bench-chat; docs/performance.md)"
 	@echo "make backend  only the certificate backend (demo mode) on :8700"
 
 # The venv is rebuilt whenever the pins change. Exact pins, then `pip check` must be clean.
@@ -78,8 +78,15 @@ test-browser: train
 test: validate test-unit test-fuzz test-dialogue test-chat test-browser
 	@echo "make test: all checks passed"
 
-bench: setup
+# Both benchmarks; each prints its figures (docs/performance.md explains them).
+bench: bench-backend bench-chat
+
+bench-backend: setup
 	$(PY) bench/backend_bench.py
+
+# The conversation beside a stock `rasa init` bot (created and trained once in var/bench/stock-bot).
+bench-chat: train
+	$(PY) -m bench.chat_bench
 
 backend: setup
 	$(PY) -m certbackend

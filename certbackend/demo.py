@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import select
 
@@ -43,11 +43,14 @@ def demo_customers() -> List[Dict[str, Any]]:
     return [dict(asdict(c), pin=DEMO_PIN if c.days_to_expiry is not None else None) for c in DEMO_CUSTOMERS]
 
 
-def seed(ctx: ServiceContext) -> int:
-    """Create the demo customers that do not exist yet; returns how many were created."""
+def seed(ctx: ServiceContext, customers: Iterable[DemoCustomer] = DEMO_CUSTOMERS) -> int:
+    """Create the demo customers that do not exist yet; returns how many were created.
+
+    The chat benchmark passes its own demo-like customers (bench/chat/customers.py).
+    """
     created = 0
     now = ctx.clock.now()
-    for demo in DEMO_CUSTOMERS:
+    for demo in customers:
         born = date.fromisoformat(demo.birth_date)
         mobile = demo.phone.replace("-", "")
         identity_hash = ctx.hasher.identity(demo.name, born, mobile)

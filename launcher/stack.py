@@ -57,7 +57,7 @@ def start_stack(log_dir: Path, ports: Optional[Dict[str, int]] = None, backend_d
         actions = start(["-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
                         log_dir / "actions.log", env)
         stack.processes.append(actions)
-        rasa = start(["-m", "rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
+        rasa = start(["-m", "rasa_runtime", "run", "--model", str(MODEL), "--endpoints", endpoints,
                       "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(ports["rasa"]),
                       *(rasa_args or [])], log_dir / "rasa.log", env)
         stack.processes.append(rasa)
