@@ -89,7 +89,8 @@ bench-chat: train
 	$(PY) -m bench.chat_bench
 
 backend: setup
-	$(PY) -m certbackend
+	@echo "Certificate backend in DEMO MODE (BACKEND_DEMO_MODE=1: demo customers, demo phone, movable clock)"
+	BACKEND_DEMO_MODE=1 $(PY) -m certbackend
 
 eval: train
 	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md

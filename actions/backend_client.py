@@ -83,6 +83,11 @@ class BackendClient:
     async def confirm_verification(self, verification_id: str, code: str) -> Dict[str, Any]:
         return await self._call("POST", f"/v1/verifications/{verification_id}/confirm", body={"code": code})
 
+    async def verify_second_factor(self, token: str, account_password: str) -> Dict[str, Any]:
+        """Issuance's second factor: the account password, checked (and counted) by the backend."""
+        return await self._call("POST", "/v1/second-factor", token=token,
+                                body={"account_password": account_password})
+
     async def status(self, token: str) -> Dict[str, Any]:
         return await self._call("GET", "/v1/certificates", token=token)
 

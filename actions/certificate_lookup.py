@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any, Dict, Optional
 
 from actions import task_slots as s
+from actions.korean_text import korean_date
 from actions.step_context import StepContext
 from certpolicy import load_policy
 from certpolicy.calendar import add_years
@@ -18,21 +19,22 @@ def certificate_slots(current: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         return {name: None for name in s.CERTIFICATE_SLOTS} | {s.CERT_STATE: "none"}
     policy = load_policy()
     expires_on = date.fromisoformat(current["expires_on"])
+    # Dates are kept as they are read to the customer ("2027년 4월 1일"): the slots only feed answers.
     return {
         s.CERT_SERIAL: current["serial"],
         s.CERT_STATE: current["state"],
-        s.CERT_EXPIRES_ON: current["expires_on"],
+        s.CERT_EXPIRES_ON: korean_date(expires_on),
         s.CERT_DAYS_LEFT: current["days_left"],
-        s.RENEWAL_OPENS_ON: current["renewal_opens_on"],
+        s.RENEWAL_OPENS_ON: korean_date(current.get("renewal_opens_on")),
         s.DAYS_UNTIL_OPEN: max(current["days_left"] - policy.renewal_window_days, 0),
-        s.NEW_EXPIRES_ON: add_years(expires_on, policy.validity_years).isoformat(),
+        s.NEW_EXPIRES_ON: korean_date(add_years(expires_on, policy.validity_years)),
         s.DEVICES: [{"id": d["id"], "name": d["name"]} for d in current.get("devices", [])],
     }
 
 
 async def look_up(ctx: StepContext) -> Dict[str, Any]:
     """The current certificate as slots (BackendUnavailable/BackendRefused propagate)."""
-    status = await ctx.client.status(ctx.slot(s.VERIFICATION_TOKEN))
+    status = await ctx.client.status(ctx.verification_token)
     return certificate_slots(status.get("current"))
 
 

@@ -59,16 +59,37 @@ def read_method(text: str) -> Optional[str]:
 _SENTENCE_ENDINGS = ("요", "다", "까", "죠", "래", "게", "데")
 
 
-_NAME_SUFFIXES = ("입니다", "이에요", "예요", "이요", "라고 해요", "이라고 해요")
+_NAME_SUFFIXES = ("이라고 합니다", "라고 합니다", "이라고 해요", "라고 해요", "입니다", "이에요", "예요", "이요")
+# What people put around their own name: "제 이름은 김민준 고객이에요", "김민준님", "홍길동 씨요".
+_NAME_PREFIXES = ("제 이름은", "이름은", "성함은", "저는", "전")
+_NAME_TITLES = ("고객님", "고객", "님", "씨요", "씨")
+
+
+def _strip_end(text: str, endings) -> str:
+    for ending in endings:
+        if text.endswith(ending) and len(text) > len(ending):
+            return text[: -len(ending)].strip()
+    return text
+
+
+def _without_affixes(text: str) -> str:
+    """'제 이름은 김민준 고객이에요' -> '김민준'; a bare name is returned as it is."""
+    original = text = text.strip().rstrip(".!~ ")
+    for prefix in _NAME_PREFIXES:
+        if text.startswith(prefix + " "):
+            text = text[len(prefix):].strip()
+            break
+    for _ in range(2):  # an ending and a title, in either order: "김민준 씨요", "김민준입니다"
+        stripped = _strip_end(_strip_end(text, _NAME_SUFFIXES), _NAME_TITLES)
+        if stripped == text:
+            break
+        text = stripped
+    return text if normalize_name(text) else original
 
 
 def read_name(text: str) -> Optional[str]:
-    """'김민준', '김민준입니다', 'Kim Minjun'; not '안녕하세요' or '모르겠어요'."""
-    text = text.strip().rstrip(".!")
-    for suffix in _NAME_SUFFIXES:
-        if text.endswith(suffix) and normalize_name(text[: -len(suffix)]):
-            text = text[: -len(suffix)]
-            break
+    """'김민준', '김민준입니다', '김민준 고객이에요', '홍길동 씨', 'Kim Minjun'; not '안녕하세요' or '모르겠어요'."""
+    text = _without_affixes(text)
     name = normalize_name(text)
     if not name or any(word in name for word in _NOT_NAME_WORDS):
         return None
@@ -98,3 +119,53 @@ def read_yes_no(text: str, intent: Optional[str], cancelling: bool = False) -> O
     if any(word in lowered for word in _YES_WORDS):
         return True
     return None
+
+
+# --- questions that are not answers -------------------------------------------------------------
+_PIN_RULE_WORDS = ("자리", "자릿수", "규칙", "조건", "몇 개", "몇개", "어떤 번호", "어떤 숫자", "어떻게 만들",
+                   "어떻게 정", "뭘로", "뭐로", "특수문자", "영문", "글자", "문자도", "숫자만")
+
+
+def is_pin_rules_question(text: str) -> bool:
+    """'비밀번호 몇 자리예요?', '영문도 넣어야 해요?' asked at a PIN step: the rules, not a forgotten PIN.
+
+    Digits make it an answer ('135790'), except one or two digits inside a question ('6자리 맞아요?').
+    """
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > 2 or is_payload(text):
+        return False
+    return any(word in text for word in _PIN_RULE_WORDS) and (digits == 0 or "?" in text or is_question(text))
+
+
+_QUESTION_ENDINGS = ("나요", "까요", "가요", "은가", "는가", "니까", "는지", "은지", "죠", "어요", "에요", "예요",
+                     "해요", "돼요", "되요", "있어요", "없어요", "하나", "되나", "인가", "뭐야", "거야", "건가")
+_QUESTION_WORDS = ("어떻게", "어떡해", "어디", "언제", "왜", "뭐", "무엇", "얼마", "몇", "어느", "방법", "되나", "가능")
+# Asking for the thing to be done: "갱신해 주세요", "발급하고 싶어요", "폐기할래요".
+_REQUEST_WORDS = ("주세요", "줘", "주실", "싶어", "할래", "할게", "하려고요", "부탁", "진행", "시작", "원해", "하자",
+                  "해 줄래", "해줄래", "해주실", "하겠", "바로", "지금", "할 수 있게")
+
+
+def is_question(text: str) -> bool:
+    """A question about a topic ('다른 기기에서도 쓸 수 있나요?'), not a request to do it ('연결해 주세요').
+
+    Button payloads are requests. A question mark or a question word decides only when no request
+    word is there: '갱신 방법 알려 주세요' is a request for an answer, which is still a question here.
+    """
+    text = text.strip()
+    if not text or is_payload(text):
+        return False
+    if any(word in text for word in ("알려", "설명", "궁금")):
+        return True
+    if any(word in text for word in _REQUEST_WORDS):
+        return False
+    core = text.rstrip("?!. ~")
+    return text.endswith("?") or any(word in text for word in _QUESTION_WORDS) \
+        or (core.endswith(_QUESTION_ENDINGS) and ("?" in text or "나요" in core or "까요" in core))
+
+
+_DONE_WORDS = ("완료", "했어", "했습니다", "했음", "눌렀", "누름", "끝났", "끝냈", "됐어", "되었", "입력했", "ㅇㅋ", "네", "예")
+
+
+def is_done_saying(text: str) -> bool:
+    """'완료', '눌렀어요', '네 했어요': the customer says the ARS call is done."""
+    return any(word in text for word in _DONE_WORDS)

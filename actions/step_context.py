@@ -29,6 +29,15 @@ class StepContext:
     def task(self) -> Optional[str]:
         return self.slot(s.TASK)
 
+    @property
+    def verification_token(self) -> Any:
+        """The token slot as the backend client takes it (a vault reference once sec-chat's vault lands)."""
+        return self.slot(s.VERIFICATION_TOKEN)
+
+    @property
+    def verification_id(self) -> Any:
+        return self.slot(s.VERIFICATION_ID)
+
     def secret(self, slot_name: str) -> Optional[str]:
         return VAULT.get(self.slot(slot_name))
 

@@ -13,7 +13,9 @@ from actions.certificate_lookup import device_lines
 from actions.flows import flow_for
 from actions.flows.devices import disconnect_buttons
 from actions.korean_text import with_particle
-from actions.message_reading import latest_intent
+from actions.message_reading import is_question, latest_intent, latest_text
+from actions.nlu_signals import ranked_candidates
+from actions.topics import faq_response, task_titles
 from actions.step_context import StepContext, button
 from actions.task_controls import reset_task, start_flow
 from certpolicy import load_policy
@@ -23,14 +25,51 @@ def _events(updates: Dict[str, Any]) -> List[Dict[Text, Any]]:
     return [SlotSet(name, value) for name, value in updates.items()]
 
 
+# The FAQ that answers a question about a task when the classifier had no better one.
+TASK_FAQ = {"issue_certificate": "issue_how", "renew_certificate": "renew_how", "copy_certificate": "copy_how", "revoke_certificate": "delete"}
+# Tasks no FAQ answers: a short task text instead.
+TASK_ANSWER = {"change_pin": "utter_about_change_pin"}
+FAQ_CONFIDENCE = 0.5
+# "내 인증서 언제 만료돼?" is a question only the status task can answer: asking it is the request.
+ANSWERED_BY_DOING = ("check_certificate",)
+
+
+def is_question_not_request(tracker: Tracker, task: str) -> bool:
+    return task not in ANSWERED_BY_DOING and is_question(latest_text(tracker))  # a ranked FAQ below this is a guess: the task's own FAQ is answered instead
+
+
+def answer_question_about(dispatcher: CollectingDispatcher, tracker: Tracker, task: str, offer: bool) -> None:
+    """'다른 기기에서도 쓸 수 있나요?' filed as a task request: answer it; start nothing.
+
+    ``offer``: no task is running, so a button may start this one if the customer wants it.
+    """
+    candidates = [c for c in ranked_candidates(tracker.latest_message or {}, limit=1)
+                  if c.kind == "faq" and c.confidence >= FAQ_CONFIDENCE]
+    key = candidates[0].key if candidates else TASK_FAQ.get(task)
+    buttons = [button(task_titles()[task], f"/{task}")] if offer and task in task_titles() else []
+    if key:
+        dispatcher.utter_message(response=faq_response(key))
+    elif task in TASK_ANSWER:
+        dispatcher.utter_message(response=TASK_ANSWER[task])
+    if buttons:
+        dispatcher.utter_message(response="utter_task_offer", buttons=buttons)
+
+
 class ActionStartTask(UsesBackendClient, Action):
-    """Starts the task the customer asked for; the form then asks its first question."""
+    """Starts the task the customer asked for; the form then asks its first question.
+
+    A question about a task ("…할 수 있나요?") is answered instead, with a button to start it:
+    a task never starts unless the customer asked for it or pressed its button.
+    """
 
     def name(self) -> Text:
         return "action_start_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         ctx = StepContext(tracker, dispatcher, self.client)
+        if is_question_not_request(tracker, latest_intent(tracker)):
+            answer_question_about(dispatcher, tracker, latest_intent(tracker), offer=True)
+            return _events({s.TASK: None, s.STEP_LABEL: None})
         try:
             return _events(await start_flow(ctx, latest_intent(tracker)))
         except BackendUnavailable:
@@ -59,6 +98,10 @@ class ActionRequestSwitch(Action):
 
     async def run(self, dispatcher, tracker, domain):
         current, wanted = flow_for(tracker.get_slot(s.TASK)), flow_for(latest_intent(tracker))
+        if wanted is not None and is_question_not_request(tracker, wanted.task):
+            # A question mid-task: answer it and stay on the step; no offer to switch tasks.
+            answer_question_about(dispatcher, tracker, wanted.task, offer=False)
+            return []
         if wanted is None or wanted is current:
             dispatcher.utter_message(response="utter_task_already_running", task_title=with_particle(current.title, "을/를"))
             return []

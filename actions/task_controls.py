@@ -62,8 +62,9 @@ async def start_flow(ctx: StepContext, task: str) -> Dict[str, Any]:
     """Begin a task; a customer verified less than 10 minutes ago goes straight to the lookup."""
     flow = flow_for(task)
     updates = {**reset_task(ctx.tracker.slots), s.TASK: task}
-    if flow.introduction():
-        ctx.say(flow.introduction())
+    introduction = flow.introduction(verified=ctx.verified())
+    if introduction:
+        ctx.say(introduction)
     if not ctx.verified():
         return {**updates, **{name: None for name in s.VERIFICATION_SCOPED}}
     ctx.tracker.slots.update(updates)

@@ -19,7 +19,9 @@ from actions import task_controls, task_steps, verification_steps
 from actions import task_slots as s
 from actions.backend_client import BackendUnavailable, UsesBackendClient
 from actions.flows import flow_for
-from actions.message_reading import is_interruption, is_payload, latest_intent, latest_text, read_yes_no
+from actions.message_reading import (is_done_saying, is_interruption, is_payload, is_pin_rules_question,
+                                     latest_intent, latest_text, read_yes_no)
+from certpolicy.validators import spoken_digits
 from actions.step_context import StepContext
 from actions.step_outcomes import outage
 
@@ -31,6 +33,8 @@ VALIDATORS: Dict[str, Validator] = {
     s.BIRTH_DATE: verification_steps.validate_birth_date,
     s.MOBILE_NUMBER: verification_steps.validate_mobile,
     s.VERIFICATION_CODE: verification_steps.validate_code,
+    s.ARS_WAIT: verification_steps.validate_ars,
+    s.ACCOUNT_PASSWORD: task_steps.validate_account_password,
     s.CURRENT_PIN: task_steps.validate_current_pin,
     s.NEW_PIN: task_steps.validate_new_pin,
     s.NEW_PIN_CONFIRM: task_steps.validate_new_pin_confirm,
@@ -125,9 +129,13 @@ def _extract(tracker: Tracker) -> Any:
             return answer
     elif is_payload(text):
         pass  # a button from an earlier message: never an answer to this step
+    elif slot in s.PIN_SLOTS + (s.ACCOUNT_PASSWORD,) and is_pin_rules_question(text):
+        return task_steps.PIN_RULES_QUESTION  # "몇 자리예요?": the rules, then the same step
+    elif slot == s.ARS_WAIT and (is_done_saying(text) or verification_steps.read_method(text)):
+        return text  # "완료": ask the backend whether the call confirmed; or another call / a text instead
     elif slot in s.SECRET_SLOTS or slot in (s.BIRTH_DATE, s.MOBILE_NUMBER):
-        if any(ch.isdigit() for ch in text):
-            return text  # digits are always meant as the answer, whatever NLU thought
+        if any(ch.isdigit() for ch in spoken_digits(text)):
+            return text  # digits (also read aloud: 공일공…) are always the answer, whatever NLU thought
     elif slot == s.CUSTOMER_NAME and verification_steps.read_name(text):
         return text
     elif slot == s.VERIFY_METHOD and verification_steps.read_method(text):
@@ -138,6 +146,8 @@ def _extract(tracker: Tracker) -> Any:
 
 
 async def validate(ctx: StepContext, slot: str, value: Any) -> Dict[str, Any]:
+    if value == task_steps.PIN_RULES_QUESTION:
+        return task_steps.explain_pin_rules(ctx, slot)
     validator = retry if slot == s.RETRY_CONFIRM else VALIDATORS[slot]
     try:
         result = validator(ctx, value)

@@ -48,7 +48,8 @@ def code_reader(backend):
         loop = asyncio.get_running_loop()
         for _ in range(50):  # the text is delivered synchronously; a short bounded retry for safety
             try:
-                return await loop.run_in_executor(None, backend.latest_sms_code, customer.masked_phone)
+                return await loop.run_in_executor(
+                    None, lambda: backend.latest_sms_code(customer.masked_phone, sender_id=sender))
             except StopIteration:
                 await asyncio.sleep(0.1)
         raise AssertionError("no code on the demo phone")

@@ -15,7 +15,7 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
-from certbackend import certificates, devices, inputs, verification
+from certbackend import certificates, devices, inputs, second_factor, verification
 from certbackend.idempotency import run_once
 from certbackend.context import ServiceContext
 from certbackend.demo_routes import add_demo_routes
@@ -25,6 +25,7 @@ from certbackend.system_routes import add_system_routes
 
 logger = logging.getLogger("certbackend")
 PUBLIC_PATHS = ("/health", "/openapi.json", "/v1/ca/")
+PHONE_PATHS = "/demo/phone/"
 MAX_BODY_BYTES = 16 * 1024
 
 
@@ -47,7 +48,17 @@ def serial_param(serial: str) -> str:
 
 
 async def customer_of(ctx: ServiceContext, request: Request) -> int:
-    return await in_thread(verification.customer_for_token, ctx, request.headers.get("x-verification-token", ""))
+    return (await token_of(ctx, request)).customer_id
+
+
+async def token_of(ctx: ServiceContext, request: Request) -> verification.TokenInfo:
+    return await in_thread(verification.token_info, ctx, request.headers.get("x-verification-token", ""))
+
+
+def _bearer_matches(request: Request, expected: str) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(
+        token.strip().encode("utf-8"), expected.encode("utf-8"))
 
 
 def _send(result) -> response.HTTPResponse:
@@ -64,12 +75,13 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
     policy = ctx.policy
 
     @app.middleware("request")
-    async def require_api_token(request: Request):
+    async def require_credential(request: Request):
+        """Two credentials, two worlds: the phone token opens only /demo/phone/*, the channel
+        token (the action server's) everything else, never the phone side."""
         if request.path.startswith(PUBLIC_PATHS) and request.method in ("GET", "HEAD"):
             return None
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-                token.strip().encode("utf-8"), ctx.settings.api_token.encode("utf-8")):
+        expected = ctx.settings.phone_token if request.path.startswith(PHONE_PATHS) else ctx.settings.api_token
+        if not _bearer_matches(request, expected):
             return response.json(unauthorized().to_json(), status=401, ensure_ascii=False)
         return None
 
@@ -105,7 +117,8 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         if method not in verification.METHODS:
             raise validation("본인 확인 방법은 sms, ars, branch 중 하나예요.", "method")
         identity = None if method == "branch" else inputs.identity(body, ctx.clock.today_kst())
-        result = await in_thread(verification.start, ctx, method, identity)
+        reference = inputs.channel_ref(body.get("channel_ref"))
+        result = await in_thread(verification.start, ctx, method, identity, reference)
         return response.json(result, status=200 if method == "branch" else 201, ensure_ascii=False)
 
     @app.post("/v1/verifications/<verification_id:str>/confirm")
@@ -115,6 +128,12 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
             raise validation("본인 확인 번호가 올바르지 않아요.", "verification_id")
         return response.json(await in_thread(verification.confirm, ctx, verification_id, code),
                              ensure_ascii=False)
+
+    @app.post("/v1/second-factor")
+    async def check_second_factor(request: Request):
+        password = inputs.account_password(json_body(request), policy.account_password_length)
+        info = await token_of(ctx, request)
+        return response.json(await in_thread(second_factor.verify, ctx, info, password), ensure_ascii=False)
 
     @app.get("/v1/certificates")
     async def certificate_status(request: Request):
@@ -126,19 +145,21 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         body = json_body(request)
         pin = inputs.pin_field(body, "pin", policy.pin_length)
         key = inputs.idempotency_key(request.headers.get("idempotency-key"))
-        customer_id = await customer_of(ctx, request)
-        operation = functools.partial(certificates.issue, ctx, customer_id, pin)
-        return _send(await in_thread(run_once, ctx, f"issue:{customer_id}", key, {"pin": pin}, operation))
+        info = await token_of(ctx, request)
+        operation = functools.partial(certificates.issue, ctx, info, pin)
+        reverify = functools.partial(certificates.reverify_pin, ctx, info.customer_id, pin)
+        return _send(await in_thread(run_once, ctx, f"issue:{info.customer_id}", key, {}, operation, reverify))
 
     @app.post("/v1/certificates/<serial:str>/renew")
     async def renew(request: Request, serial: str):
         serial, body = serial_param(serial), json_body(request)
         pin = inputs.pin_field(body, "pin", policy.pin_length)
         key = inputs.idempotency_key(request.headers.get("idempotency-key"))
-        customer_id = await customer_of(ctx, request)
-        operation = functools.partial(certificates.renew, ctx, customer_id, serial, pin)
-        return _send(await in_thread(run_once, ctx, f"renew:{customer_id}:{serial}", key,
-                                     {"pin": pin, "serial": serial}, operation))
+        info = await token_of(ctx, request)
+        operation = functools.partial(certificates.renew, ctx, info, serial, pin)
+        reverify = functools.partial(certificates.reverify_pin, ctx, info.customer_id, pin)
+        return _send(await in_thread(run_once, ctx, f"renew:{info.customer_id}:{serial}", key,
+                                     {"serial": serial}, operation, reverify))
 
     @app.post("/v1/certificates/<serial:str>/pin")
     async def change_pin(request: Request, serial: str):

@@ -90,7 +90,7 @@ def load_issuing_ca(root: CaMaterial, issuing: CaMaterial, passphrase: bytes) ->
 
 def issue_customer_certificate(
     ca: IssuingCa, customer_name: str, customer_ref: str, public_key,
-    not_before: datetime, not_after: datetime,
+    not_before: datetime, not_after: datetime, crl_url: str,
 ) -> x509.Certificate:
     """An X.509 v3 end-entity certificate; the subject names the customer, never an RRN."""
     subject = x509.Name([
@@ -118,21 +118,37 @@ def issue_customer_certificate(
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                        critical=False)
+        # Where relying parties fetch the CRL that would list this certificate once revoked.
+        .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
+            crl_issuer=None)]), critical=False)
     )
     return builder.sign(ca.key, hashes.SHA256())
 
 
-def build_crl(ca: IssuingCa, revoked: Iterable[Tuple[int, datetime]], crl_number: int,
-              now: datetime, next_update: timedelta = timedelta(days=1)) -> x509.CertificateRevocationList:
+# Database reason -> RFC 5280 CRLReason.
+REASONS = {
+    "superseded": x509.ReasonFlags.superseded,
+    "cessationOfOperation": x509.ReasonFlags.cessation_of_operation,
+    "keyCompromise": x509.ReasonFlags.key_compromise,
+    "affiliationChanged": x509.ReasonFlags.affiliation_changed,
+}
+
+
+def build_crl(ca: IssuingCa, revoked: Iterable[Tuple[int, datetime, str]], crl_number: int,
+              this_update: datetime, next_update: timedelta = timedelta(days=1)) -> x509.CertificateRevocationList:
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)
-        .last_update(now).next_update(now + next_update)
+        .last_update(this_update).next_update(this_update + next_update)
         .add_extension(x509.CRLNumber(crl_number), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                        critical=False)
     )
-    for serial, revoked_at in revoked:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build())
+    for serial, revoked_at, reason in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at)
+        flag = REASONS.get(reason or "")
+        if flag is not None:
+            entry = entry.add_extension(x509.CRLReason(flag), critical=False)
+        builder = builder.add_revoked_certificate(entry.build())
     return builder.sign(ca.key, hashes.SHA256())

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from certbackend import audit
+from certbackend import audit, notices, second_factor
 from certbackend.clock import KST
 from certbackend.context import ServiceContext
 from certbackend.errors import ApiError, not_found
@@ -16,7 +17,8 @@ from certbackend.keywrap import wrap_private_key
 from certbackend.lifecycle import new_certificate
 from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
-from certbackend.pin_guard import locked_error, open_key
+from certbackend.pin_guard import locked_error, open_key, usable_now
+from certbackend.verification import TokenInfo
 from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at
 from certpolicy.validators import PIN_PROBLEM_MESSAGES, pin_shape_problem
 
@@ -60,32 +62,57 @@ def status(ctx: ServiceContext, customer_id: int) -> Dict[str, Any]:
             "max_devices": ctx.policy.max_devices}
 
 
-def issue(ctx: ServiceContext, customer_id: int, pin: str) -> Result:
-    now = ctx.clock.now()
-    actor = _actor(customer_id)
+def _conflict() -> ApiError:
+    return ApiError(409, "CONFLICT", "다른 요청이 먼저 처리됐어요. 인증서 상태를 확인해 주세요.")
+
+
+def _check_may_issue(ctx: ServiceContext, info: TokenInfo, pin: str) -> Customer:
     with ctx.db.transaction() as session:
-        customer = session.get(Customer, customer_id)
+        customer = session.get(Customer, info.customer_id)
+        if customer.account_password_hash is None:
+            raise second_factor.not_a_bank_customer()
+        if customer.second_factor_locked:
+            raise second_factor.locked_error(ctx)
+        if info.second_factor_at is None:
+            raise second_factor.required_error()
         check_new_pin(ctx, customer, pin)
-        previous = [c for c in customer.certificates if c.state == "active"]
-        for old in previous:
-            # Reissue: a still-valid certificate is revoked; an expired one is simply replaced.
-            new_state = "revoked" if old.not_after > now else "superseded"
-            session.execute(update(Certificate).where(Certificate.id == old.id).values(
-                state=new_state, revoked_at=now if new_state == "revoked" else None,
-                revocation_reason="superseded" if new_state == "revoked" else None))
-            audit.record(session, now, actor, f"certificate_{new_state}", old.serial_hex, reason="reissue")
-        cert = new_certificate(ctx, customer, pin, now, add_years(now, ctx.policy.validity_years))
-        session.add(cert)
-        session.flush()
-        for old in previous:
-            session.execute(update(Certificate).where(Certificate.id == old.id)
-                            .values(replaced_by_serial=cert.serial_hex))
-        audit.record(session, now, actor, "certificate_issued", cert.serial_hex,
-                     reissue=bool(previous))
-        session.refresh(cert)
-        view = certificate_view(cert, now, ctx.policy)
-    return 201, {"certificate": view, "reissued": bool(previous),
-                 "replaced_serials": [c.serial_hex for c in previous]}
+    return customer
+
+
+def issue(ctx: ServiceContext, info: TokenInfo, pin: str) -> Result:
+    """Issue, or reissue over the customer's current certificate (which is revoked)."""
+    customer = _check_may_issue(ctx, info, pin)
+    actor = _actor(customer.id)
+    now = ctx.clock.now()
+    # Key generation and wrapping (scrypt) happen before the transaction, which stays short.
+    cert = new_certificate(ctx, customer, pin, now, add_years(now, ctx.policy.validity_years))
+    try:
+        with ctx.db.transaction() as session:
+            previous = session.execute(select(Certificate).where(
+                Certificate.customer_id == customer.id, Certificate.state == "active")).scalars().all()
+            for old in previous:
+                # Reissue: a still-valid certificate is revoked; an expired one is simply replaced.
+                # Both are listed on the CRL with reason "superseded".
+                new_state = "revoked" if old.not_after > now else "superseded"
+                flipped = session.execute(update(Certificate).where(
+                    Certificate.id == old.id, Certificate.state == "active").values(
+                    state=new_state, revoked_at=now, revocation_reason="superseded"))
+                if flipped.rowcount != 1:  # a parallel issuance replaced it first
+                    raise _conflict()
+                audit.record(session, now, actor, f"certificate_{new_state}", old.serial_hex, reason="reissue")
+            session.add(cert)
+            session.flush()  # the partial unique index refuses a second active certificate here
+            for old in previous:
+                session.execute(update(Certificate).where(Certificate.id == old.id)
+                                .values(replaced_by_serial=cert.serial_hex))
+            audit.record(session, now, actor, "certificate_issued", cert.serial_hex, reissue=bool(previous))
+            notices.send(ctx, session, info, "reissued" if previous else "issued", cert.serial_hex)
+            session.refresh(cert)
+            view = certificate_view(cert, now, ctx.policy)
+            replaced = [c.serial_hex for c in previous]
+    except IntegrityError:
+        raise _conflict() from None
+    return 201, {"certificate": view, "reissued": bool(replaced), "replaced_serials": replaced}
 
 
 def _unusable(state: str, expired_message: str) -> Optional[ApiError]:
@@ -112,7 +139,8 @@ def _renewal_blocker(ctx: ServiceContext, cert: Certificate, now) -> Optional[Ap
                     renewal_opens_on=opens_on, days_until_open=days_until(opens_at, now))
 
 
-def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Result:
+def renew(ctx: ServiceContext, info: TokenInfo, serial: str, pin: str) -> Result:
+    customer_id = info.customer_id
     actor = _actor(customer_id)
     with ctx.db.transaction() as session:
         old = load_certificate(session, customer_id, serial)
@@ -125,9 +153,9 @@ def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Resul
         customer = session.get(Customer, customer_id)
         new = new_certificate(ctx, customer, pin, now, add_years(old.not_after, ctx.policy.validity_years))
         # Only one renewal of a certificate can flip it from active: the others change no row.
-        flipped = session.execute(update(Certificate).where(
-            Certificate.id == old.id, Certificate.state == "active", Certificate.locked.is_(False))
-            .values(state="superseded", replaced_by_serial=new.serial_hex))
+        flipped = session.execute(update(Certificate).where(usable_now(old.id)).values(
+            state="superseded", replaced_by_serial=new.serial_hex, revoked_at=now,
+            revocation_reason="superseded"))
         if flipped.rowcount != 1:
             raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.")
         session.add(new)
@@ -136,6 +164,7 @@ def renew(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Resul
         session.execute(update(Device).where(Device.certificate_id == old.id)
                         .values(certificate_id=new.id))
         audit.record(session, now, actor, "certificate_renewed", new.serial_hex, previous=old.serial_hex)
+        notices.send(ctx, session, info, "renewed", new.serial_hex)
         session.refresh(new)
         view = certificate_view(new, now, ctx.policy)
     return 201, {"certificate": view, "previous_serial": old.serial_hex,
@@ -162,7 +191,7 @@ def change_pin(ctx: ServiceContext, customer_id: int, serial: str, current_pin: 
     key = open_key(ctx, cert, current_pin, actor)
     with ctx.db.transaction() as session:
         changed = session.execute(update(Certificate).where(
-            Certificate.id == cert.id, Certificate.wrapped_key == cert.wrapped_key)
+            usable_now(cert.id), Certificate.wrapped_key == cert.wrapped_key)
             .values(wrapped_key=wrap_private_key(key, new_pin, ctx.key_pepper)))
         if changed.rowcount != 1:
             raise ApiError(409, "CONFLICT", "다른 요청이 먼저 처리됐어요. 다시 시도해 주세요.")
@@ -179,8 +208,7 @@ def revoke(ctx: ServiceContext, customer_id: int, serial: str, pin: str) -> Resu
     open_key(ctx, cert, pin, actor)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        done = session.execute(update(Certificate).where(
-            Certificate.id == cert.id, Certificate.state == "active").values(
+        done = session.execute(update(Certificate).where(usable_now(cert.id)).values(
             state="revoked", revoked_at=now, revocation_reason="cessationOfOperation"))
         if done.rowcount != 1:
             raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요.")
@@ -200,8 +228,10 @@ def sign(ctx: ServiceContext, customer_id: int, serial: str, pin: str, challenge
                  "certificate_pem": cert.certificate_pem}
 
 
-def revoked_serials(ctx: ServiceContext) -> List[Tuple[int, Any]]:
+def reverify_pin(ctx: ServiceContext, customer_id: int, pin: str, stored: Result) -> None:
+    """Before an idempotent retry gets the stored result, its PIN must open that certificate."""
+    serial = (stored[1].get("certificate") or {}).get("serial")
     with ctx.db.transaction() as session:
-        rows = session.execute(select(Certificate.serial_hex, Certificate.revoked_at)
-                               .where(Certificate.state == "revoked")).all()
-    return [(int(serial, 16), revoked_at) for serial, revoked_at in rows]
+        cert = load_certificate(session, customer_id, serial or "")
+    open_key(ctx, cert, pin, _actor(customer_id))
+

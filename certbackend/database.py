@@ -1,11 +1,20 @@
-"""Engine and transactions. SQLite (WAL) by default; any SQLAlchemy URL works unchanged."""
+"""Engine and transactions. SQLite (WAL) by default; any SQLAlchemy URL works unchanged.
+
+Several backend processes may start at once on a fresh database (a cluster, or a test starting
+workers in parallel). Creating the schema is therefore idempotent: on PostgreSQL it runs under a
+transaction-scoped advisory lock; on SQLite a "table already exists" from a parallel creator is
+retried once the other process has finished.
+"""
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from certbackend.models import Base
@@ -17,6 +26,8 @@ _SQLITE_AUDIT_GUARDS = (
     "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_events "
     "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
 )
+_SCHEMA_LOCK_ID = 0x6B6263657274  # any constant: "kbcert"
+_SCHEMA_ATTEMPTS = 8
 
 
 def make_engine(url: str) -> Engine:
@@ -37,12 +48,47 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _add_missing_columns(connection: Connection) -> None:
+    """Databases created by an older version get the columns added since (all nullable or defaulted)."""
+    inspector = inspect(connection)
+    for table in Base.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            ddl = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(connection.dialect)}"
+            if column.server_default is not None:
+                default = column.server_default.arg
+                default = default.compile(dialect=connection.dialect) if hasattr(default, "compile") else default
+                ddl += f" DEFAULT {default} NOT NULL"
+            connection.execute(text(ddl))
+
+
+def _create(connection: Connection) -> None:
+    Base.metadata.create_all(connection)  # checkfirst: existing tables and indexes are kept
+    _add_missing_columns(connection)
+    for index in (i for t in Base.metadata.sorted_tables for i in t.indexes):
+        index.create(connection, checkfirst=True)  # e.g. the partial unique index on old tables
+    if connection.dialect.name == "sqlite":
+        for statement in _SQLITE_AUDIT_GUARDS:
+            connection.execute(text(statement))
+
+
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            for statement in _SQLITE_AUDIT_GUARDS:
-                connection.execute(text(statement))
+    for attempt in range(_SCHEMA_ATTEMPTS):
+        try:
+            with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _SCHEMA_LOCK_ID})
+                _create(connection)
+            return
+        except DBAPIError as error:
+            # A parallel process created the same table or index a moment earlier.
+            if "already exists" not in str(error.orig).lower() or attempt == _SCHEMA_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.2)
 
 
 class Database:
@@ -50,6 +96,10 @@ class Database:
         self.engine = make_engine(url)
         create_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, future=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -1,32 +1,65 @@
-"""Demo-only routes (absent outside demo mode): the pretend phone's inbox, the demo
-customers and the movable clock."""
+"""Demo-only routes (absent outside demo mode).
+
+Channel side (the operator's / action server's token): the demo customers, opening a demo bank
+account for a new person, and the movable clock. Phone side (the phone token, which only the web
+front holds): the pretend phone's inbox for one conversation and keying digits on an ARS call.
+"""
 from __future__ import annotations
+
+import asyncio
+import functools
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from certbackend import inputs, verification
 from certbackend.context import ServiceContext
-from certbackend.demo import demo_customers
+from certbackend.demo import demo_customers, open_account
 from certbackend.errors import ApiError, validation
 
 
+def _in_thread(function, *args):
+    return asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
+
+
+def _json(request: Request):
+    try:
+        body = request.json
+    except SanicException:
+        raise ApiError(400, "VALIDATION", "요청 본문이 올바른 JSON이 아니에요.", field="body") from None
+    return inputs.require_object(body)
+
+
 def add_demo_routes(app: Sanic, ctx: ServiceContext) -> None:
-    @app.get("/demo/sms-inbox")
-    async def sms_inbox(request: Request):
-        return response.json({"messages": ctx.inbox.recent()}, ensure_ascii=False)
+    @app.get("/demo/phone/inbox")
+    async def phone_inbox(request: Request):
+        reference = inputs.channel_ref(request.args.get("channel_ref"), required=True)
+        return response.json({"messages": await _in_thread(ctx.phone.inbox, reference)}, ensure_ascii=False)
+
+    @app.post("/demo/phone/calls/<call_id:str>/keys")
+    async def key_digits(request: Request, call_id: str):
+        call_id = inputs.opaque_id(call_id, "call_id")
+        digits = inputs.digits_field(_json(request), ctx.policy.ars_digits_length)
+        return response.json(await _in_thread(verification.key_digits, ctx, call_id, digits),
+                             ensure_ascii=False)
 
     @app.get("/demo/customers")
     async def customers(request: Request):
         return response.json({"customers": demo_customers()}, ensure_ascii=False)
 
+    @app.post("/demo/accounts")
+    async def accounts(request: Request):
+        body = _json(request)
+        identity = inputs.identity(body, ctx.clock.today_kst())
+        password = inputs.account_password(body, ctx.policy.account_password_length)
+        return response.json(await _in_thread(open_account, ctx, identity, password), status=201,
+                             ensure_ascii=False)
+
     @app.post("/demo/clock")
     async def move_clock(request: Request):
-        try:
-            body = request.json
-        except SanicException:
-            raise ApiError(400, "VALIDATION", "요청 본문이 올바른 JSON이 아니에요.", field="body") from None
-        days = body.get("offset_days") if isinstance(body, dict) else None
+        body = _json(request)
+        days = body.get("offset_days")
         if isinstance(days, bool) or not isinstance(days, (int, float)) or not -36500 <= days <= 36500:
             raise validation("offset_days는 -36500~36500 사이의 숫자예요.", "offset_days")
         ctx.clock.set_offset_days(float(days))

@@ -9,8 +9,8 @@ from certbackend import audit
 from certbackend.certificates import load_certificate, usable_certificate
 from certbackend.context import ServiceContext
 from certbackend.errors import ApiError, not_found
-from certbackend.models import Device
-from certbackend.pin_guard import open_key
+from certbackend.models import Certificate, Device
+from certbackend.pin_guard import open_key, usable_now
 from certbackend.views import device_view
 
 Result = Tuple[int, Dict[str, Any]]
@@ -30,6 +30,9 @@ def connect(ctx: ServiceContext, customer_id: int, serial: str, pin: str, name: 
     open_key(ctx, cert, pin, actor)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
+        # Like every final step after a PIN check: only while the certificate is still usable.
+        if session.execute(select(Certificate.id).where(usable_now(cert.id))).first() is None:
+            raise ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기되었거나 잠긴 인증서예요. 현재 인증서를 확인해 주세요.")
         names = [n for (n,) in session.execute(select(Device.name).where(Device.certificate_id == cert.id))]
         if name.casefold() in (n.casefold() for n in names):
             raise ApiError(409, "DEVICE_EXISTS", f"'{name}'은(는) 이미 연결된 기기예요. 다른 이름을 써 주세요.")

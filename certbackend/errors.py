@@ -36,3 +36,12 @@ def verification_required() -> ApiError:
 
 def verification_expired() -> ApiError:
     return ApiError(401, "VERIFICATION_EXPIRED", "본인 확인 시간이 지났어요. 본인 확인을 다시 진행해 주세요.")
+
+
+def too_many_requests(retry_after_seconds: int) -> ApiError:
+    minutes = max(1, -(-retry_after_seconds // 60))
+    wait = f"{minutes // 60}시간" if minutes >= 60 and minutes % 60 == 0 else (
+        f"약 {round(minutes / 60)}시간" if minutes >= 60 else f"{minutes}분")
+    return ApiError(429, "TOO_MANY_REQUESTS",
+                    f"본인 확인 요청이 너무 많아요. 안전을 위해 {wait} 뒤에 다시 시도해 주세요.",
+                    retry_after_seconds=retry_after_seconds)

@@ -61,10 +61,43 @@ def pin_field(body: Mapping[str, Any], field: str, length: int) -> str:
     return value
 
 
-def code_field(body: Mapping[str, Any]) -> str:
+def code_field(body: Mapping[str, Any]) -> Optional[str]:
+    """The SMS code; absent for ARS (the phone confirms, the caller only asks)."""
     value = body.get("code")
+    if value is None:
+        return None
     if not isinstance(value, str) or not (1 <= len(value) <= 10) or not (value.isascii() and value.isdigit()):
         raise validation("인증번호는 숫자로 보내 주세요.", "code")
+    return value
+
+
+def digits_field(body: Mapping[str, Any], length: int) -> str:
+    value = body.get("digits")
+    if not isinstance(value, str) or len(value) != length or not (value.isascii() and value.isdigit()):
+        raise validation(f"숫자 {length}자리를 눌러 주세요.", "digits")
+    return value
+
+
+def account_password(body: Mapping[str, Any], length: int) -> str:
+    value = body.get("account_password")
+    if not isinstance(value, str) or len(value) != length or not (value.isascii() and value.isdigit()):
+        raise validation(f"계좌 비밀번호는 숫자 {length}자리로 보내 주세요.", "account_password")
+    return value
+
+
+def channel_ref(value: Any, required: bool = False) -> Optional[str]:
+    """The opaque conversation reference (certpolicy.channel_ref): 32 lowercase hex characters."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or len(value) != 32 or any(ch not in "0123456789abcdef" for ch in value):
+        raise validation("channel_ref 형식이 올바르지 않아요.", "channel_ref")
+    return value
+
+
+def opaque_id(value: str, field: str) -> str:
+    """A server-made hex id in a path (verification, call)."""
+    if not (1 <= len(value) <= 64) or any(ch not in "0123456789abcdef" for ch in value):
+        raise validation("번호 형식이 올바르지 않아요.", field)
     return value
 
 

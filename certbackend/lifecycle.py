@@ -17,7 +17,7 @@ def new_certificate(ctx: ServiceContext, customer: Customer, pin: str,
     key = ec.generate_private_key(ec.SECP256R1())
     x509_cert = ca_module.issue_customer_certificate(
         ctx.ca, customer.display_name, f"KBMOCK-{customer.id:08d}", key.public_key(),
-        not_before, not_after)
+        not_before, not_after, ctx.crl_url)
     return Certificate(
         customer_id=customer.id,
         serial_hex=format(x509_cert.serial_number, "x"),

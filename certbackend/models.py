@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import timezone
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
+    Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    false, text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -43,11 +44,21 @@ class Customer(Base):
     birth_yymmdd_hash = Column(String(64), nullable=False)
     birth_mmdd_hash = Column(String(64), nullable=False)
     created_at = Column(UtcDateTime(), nullable=False)
+    # 계좌 비밀번호 (the issuance second factor): salt + scrypt(pepper | password). None: the person
+    # passed a phone check but has no account with the bank, so they cannot be issued a certificate.
+    account_password_hash = Column(LargeBinary)
+    second_factor_failures = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    second_factor_locked = Column(Boolean, nullable=False, default=False, server_default=false())
     certificates = relationship("Certificate", back_populates="customer", order_by="Certificate.id")
 
 
 class Certificate(Base):
     __tablename__ = "certificates"
+    # At most one active certificate per customer, enforced by the database itself (a partial
+    # unique index, on SQLite and PostgreSQL alike): parallel issuances cannot both win.
+    __table_args__ = (Index("one_active_certificate_per_customer", "customer_id", unique=True,
+                            sqlite_where=text("state = 'active'"),
+                            postgresql_where=text("state = 'active'")),)
     id = Column(Integer, primary_key=True)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
     serial_hex = Column(String(64), unique=True, nullable=False)
@@ -89,6 +100,11 @@ class Verification(Base):
     attempts = Column(Integer, nullable=False, default=0)
     expires_at = Column(UtcDateTime(), nullable=False)
     completed = Column(Boolean, nullable=False, default=False)
+    masked_phone = Column(String(16))  # "010-****-2222": where notices for this customer go
+    channel_ref = Column(String(32))  # the conversation that started it (demo phone tagging)
+    # ARS: the call's id (the phone side's handle) and whether the phone keyed the right digits.
+    call_id = Column(String(32), unique=True)
+    phone_confirmed = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class VerificationToken(Base):
@@ -96,6 +112,9 @@ class VerificationToken(Base):
     token_hash = Column(String(64), primary_key=True)  # SHA-256 of the bearer value
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
     expires_at = Column(UtcDateTime(), nullable=False)
+    masked_phone = Column(String(16))
+    channel_ref = Column(String(32))
+    second_factor_at = Column(UtcDateTime())  # set when the account password was right
 
 
 class IdempotencyRecord(Base):
@@ -120,4 +139,28 @@ class AuditEvent(Base):
     serial_hex = Column(String(64))
     detail = Column(Text)  # JSON without secrets
 
+
+class DemoPhoneMessage(Base):
+    """Demo mode only: what the pretend phone received (texts, notices, ARS calls).
+
+    The text is sealed (AES-GCM under a key from the key directory): it may hold a live code, and a
+    database dump must not reveal one.
+    """
+    __tablename__ = "demo_phone_messages"
+    id = Column(Integer, primary_key=True)
+    channel_ref = Column(String(32), index=True)
+    masked_phone = Column(String(16), nullable=False)
+    kind = Column(String(8), nullable=False)  # sms | notice | ars_call
+    sealed_text = Column(LargeBinary, nullable=False)
+    call_id = Column(String(32))
+    sent_at = Column(UtcDateTime(), nullable=False, index=True)
+
+
+class RateCounter(Base):
+    """Fixed-window counters shared by every backend process (see quotas.py)."""
+    __tablename__ = "rate_counters"
+    bucket = Column(String(96), primary_key=True)  # "<rule>:<keyed hash of the subject>"
+    window = Column(Integer, primary_key=True)  # window number since the epoch
+    count = Column(Integer, nullable=False)
+    expires_at = Column(UtcDateTime(), nullable=False, index=True)
 

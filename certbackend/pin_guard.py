@@ -1,4 +1,11 @@
-"""Opening a customer's key with the PIN, counting failures and locking at the threshold."""
+"""Opening a customer's key with the PIN, counting failures and locking at the threshold.
+
+Each try is *reserved* before the (slow, scrypt) check with a conditional UPDATE that succeeds only
+while the certificate is active, unlocked and below the threshold: however many requests run in
+parallel, in however many processes, at most ``pin_lock_threshold`` wrong PINs are ever checked.
+A right PIN releases the reservation with an update that is itself conditioned on "not locked",
+so a lock reached meanwhile wins over a success.
+"""
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -16,18 +23,42 @@ def locked_error() -> ApiError:
                     next_step="reissue")
 
 
+def not_active_error() -> ApiError:
+    return ApiError(409, "CERT_NOT_ACTIVE", "이미 갱신했거나 폐기된 인증서예요. 현재 인증서를 확인해 주세요.")
+
+
+def usable_now(cert_id: int):
+    """The SQL condition every final update of a PIN-protected operation carries."""
+    return (Certificate.id == cert_id) & (Certificate.state == "active") & Certificate.locked.is_(False)
+
+
+def _reserve(ctx: ServiceContext, cert_id: int) -> bool:
+    with ctx.db.transaction() as session:
+        return session.execute(update(Certificate).where(
+            usable_now(cert_id), Certificate.failed_pin_attempts < ctx.policy.pin_lock_threshold)
+            .values(failed_pin_attempts=Certificate.failed_pin_attempts + 1)).rowcount == 1
+
+
+def _refusal(ctx: ServiceContext, cert_id: int) -> ApiError:
+    with ctx.db.transaction() as session:
+        cert = session.get(Certificate, cert_id)
+        state = cert.state
+    return not_active_error() if state != "active" else locked_error()
+
+
 def open_key(ctx: ServiceContext, cert: Certificate, pin: str, actor: str):
     """The private key if the PIN is right; otherwise count the failure and raise."""
-    if cert.locked:
-        raise locked_error()
+    if not _reserve(ctx, cert.id):
+        raise _refusal(ctx, cert.id)
     try:
         key = unwrap_private_key(cert.wrapped_key, pin, ctx.key_pepper)
     except WrongPin:
         _record_failure(ctx, cert.id, cert.serial_hex, actor)
-    if cert.failed_pin_attempts:
-        with ctx.db.transaction() as session:
-            session.execute(update(Certificate).where(Certificate.id == cert.id)
-                            .values(failed_pin_attempts=0))
+    with ctx.db.transaction() as session:
+        released = session.execute(update(Certificate).where(usable_now(cert.id))
+                                   .values(failed_pin_attempts=0)).rowcount == 1
+    if not released:
+        raise _refusal(ctx, cert.id)
     return key
 
 
@@ -35,15 +66,14 @@ def _record_failure(ctx: ServiceContext, cert_id: int, serial_hex: str, actor: s
     threshold = ctx.policy.pin_lock_threshold
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        # Atomic increment: parallel wrong PINs are all counted.
-        session.execute(update(Certificate).where(Certificate.id == cert_id)
-                        .values(failed_pin_attempts=Certificate.failed_pin_attempts + 1))
-        failures = session.get(Certificate, cert_id).failed_pin_attempts
+        failures = session.get(Certificate, cert_id).failed_pin_attempts  # this try is counted already
         remaining = max(threshold - failures, 0)
         audit.record(session, now, actor, "pin_failed", serial_hex, remaining=remaining)
         if remaining == 0:
-            session.execute(update(Certificate).where(Certificate.id == cert_id).values(locked=True))
-            audit.record(session, now, actor, "certificate_locked", serial_hex)
+            locked = session.execute(update(Certificate).where(
+                Certificate.id == cert_id, Certificate.locked.is_(False)).values(locked=True)).rowcount
+            if locked:
+                audit.record(session, now, actor, "certificate_locked", serial_hex)
     if remaining == 0:
         raise locked_error()
     raise ApiError(403, "PIN_INVALID",

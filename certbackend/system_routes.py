@@ -6,24 +6,11 @@ import json
 from cryptography.hazmat.primitives import serialization
 from sanic import Sanic, response
 from sanic.request import Request
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from certbackend import ca as ca_module
-from certbackend.certificates import revoked_serials
 from certbackend.context import ServiceContext
 from certbackend.errors import validation
-from certbackend.models import AuditEvent, CaMaterial
-
-
-def _next_crl_number(ctx: ServiceContext) -> int:
-    with ctx.db.transaction() as session:
-        session.execute(update(CaMaterial).where(CaMaterial.name == "issuing")
-                        .values(next_crl_number=CaMaterial.next_crl_number + 1))
-        return session.get(CaMaterial, "issuing").next_crl_number - 1
-
-
-def current_crl(ctx: ServiceContext):
-    return ca_module.build_crl(ctx.ca, revoked_serials(ctx), _next_crl_number(ctx), ctx.clock.now())
+from certbackend.models import AuditEvent
 
 
 def recent_audit(ctx: ServiceContext, limit: int):
@@ -49,7 +36,7 @@ def add_system_routes(app: Sanic, ctx: ServiceContext, in_thread) -> None:
         wanted = request.args.get("format", "der")
         if wanted not in ("der", "pem"):
             raise validation("format은 der 또는 pem이에요.", "format")
-        revocation_list = await in_thread(current_crl, ctx)
+        revocation_list = await in_thread(ctx.crl.current)
         if wanted == "pem":
             return response.text(revocation_list.public_bytes(serialization.Encoding.PEM).decode("ascii"),
                                  content_type="application/x-pem-file")

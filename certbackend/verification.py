@@ -1,98 +1,227 @@
-"""Identity verification (sms / ars / branch) and the short-lived verification tokens it yields."""
+"""Identity verification (sms / ars / branch) and the short-lived verification tokens it yields.
+
+Who proves what:
+- SMS: the code goes only to the phone; the chat's caller types it back (``confirm`` with ``code``).
+- ARS: the screen shows the digits; the *phone* keys them in on the call (``key_digits``, reachable
+  only with the phone-side credential). The chat's caller can only ask whether the call confirmed,
+  so knowing a name, a birth date and a phone number is not enough.
+Every attempt is reserved with a conditional UPDATE before the comparison, so parallel guesses
+cannot exceed the limit; starts and failures are bounded per identity and per phone (quotas.py).
+"""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
-from typing import Any, Dict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, Optional
 
 from sqlalchemy import select, update
 
 from certbackend import audit
 from certbackend.context import ServiceContext
-from certbackend.errors import ApiError, verification_expired, verification_required
+from certbackend.errors import ApiError, too_many_requests, verification_expired, verification_required
 from certbackend.hashing import token_hash
-from certbackend.models import Customer, Verification, VerificationToken
 from certbackend.inputs import IdentityInput
+from certbackend.models import Customer, Verification, VerificationToken
+from certbackend.quotas import Rule
 from certpolicy.validators import birth_date_forms, mask_mobile
 
 METHODS = ("sms", "ars", "branch")
-ARS_DIGITS = 2
 
 BRANCH_GUIDANCE = (
     "영업점 방문 본인 확인은 온라인으로 진행할 수 없어요. 신분증(주민등록증, 운전면허증 또는 여권)을 "
     "가지고 가까운 KB국민은행(모의) 영업점을 방문해 주세요."
 )
+HOUR, DAY = 3600, 86400
 
 
-def start(ctx: ServiceContext, method: str, identity: IdentityInput) -> Dict[str, Any]:
-    if method == "branch":
-        return {"method": "branch", "online": False, "guidance": BRANCH_GUIDANCE}
-    now = ctx.clock.now()
-    length = ctx.policy.sms_code_length if method == "sms" else ARS_DIGITS
-    code = "".join(secrets.choice("0123456789") for _ in range(length))
-    verification_id = secrets.token_hex(16)
-    yymmdd, mmdd = birth_date_forms(identity.birth_date)
-    expires_at = now + timedelta(seconds=ctx.policy.sms_code_ttl_seconds)
-    with ctx.db.transaction() as session:
-        session.add(Verification(
-            id=verification_id, method=method,
-            identity_hash=ctx.hasher.identity(identity.name, identity.birth_date, identity.mobile),
-            display_name=identity.name,
-            birth_yymmdd_hash=ctx.hasher.digest("birth", yymmdd),
-            birth_mmdd_hash=ctx.hasher.digest("birth", mmdd),
-            code_hash=ctx.hasher.digest("code", verification_id, code),
-            attempts=0, expires_at=expires_at, completed=False))
-    masked = mask_mobile(identity.mobile)
-    body: Dict[str, Any] = {"verification_id": verification_id, "method": method,
-                            "masked_phone": masked, "expires_at": expires_at.isoformat(),
-                            "max_attempts": ctx.policy.sms_max_attempts}
-    if method == "sms":
-        body["code_length"] = length
-        text = (f"[KB국민은행(모의)] 금융인증서 본인확인 인증번호 [{code}]를 입력해 주세요. "
-                f"{ctx.policy.sms_code_ttl_minutes}분 안에 입력해야 해요.")
-    else:
-        # ARS: the screen shows the two digits and the (pretend) call asks the customer to key them in.
-        body["ars_number"] = code
-        text = "[KB국민은행(모의) ARS 전화] 화면에 보이는 두 자리 숫자를 눌러 주세요."
-    if ctx.settings.demo_mode:
-        ctx.inbox.deliver(masked, text, now)
-    return body
+def starts_per_identity(ctx: ServiceContext) -> Rule:
+    return Rule("start-identity", ctx.policy.verification_starts_per_identity_per_hour, HOUR)
 
 
-def confirm(ctx: ServiceContext, verification_id: str, code: str) -> Dict[str, Any]:
-    now = ctx.clock.now()
-    with ctx.db.transaction() as session:
-        verification = session.get(Verification, verification_id)
-        if verification is None or verification.completed:
-            raise ApiError(404, "NOT_FOUND", "진행 중인 본인 확인이 없어요. 본인 확인을 처음부터 다시 해 주세요.")
-        if verification.expires_at <= now:
-            raise ApiError(400, "VERIFICATION_EXPIRED",
-                           "인증번호 입력 시간이 지났어요. 인증번호를 다시 받아 주세요.")
-        if verification.attempts >= ctx.policy.sms_max_attempts:
-            raise _attempts_exhausted()
-        method = verification.method
-    if not ctx.hasher.matches(verification.code_hash, "code", verification_id, code):
-        return _count_failure(ctx, verification_id, method)
-    return _complete(ctx, verification_id, now)
+def starts_per_phone(ctx: ServiceContext) -> Rule:
+    return Rule("start-phone", ctx.policy.verification_starts_per_phone_per_hour, HOUR)
 
 
-def _attempts_exhausted() -> ApiError:
+def failures_per_identity(ctx: ServiceContext) -> Rule:
+    return Rule("fail-identity", ctx.policy.verification_failures_per_identity_per_day, DAY)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    customer_id: int
+    token_hash: str
+    masked_phone: Optional[str]
+    channel_ref: Optional[str]
+    second_factor_at: Optional[datetime]
+
+
+def _not_in_progress() -> ApiError:
+    return ApiError(404, "NOT_FOUND", "진행 중인 본인 확인이 없어요. 본인 확인을 처음부터 다시 해 주세요.")
+
+
+def _expired() -> ApiError:
+    return ApiError(400, "VERIFICATION_EXPIRED", "인증번호 입력 시간이 지났어요. 인증번호를 다시 받아 주세요.")
+
+
+def _attempts_exhausted(method: str) -> ApiError:
+    if method == "ars":
+        return ApiError(400, "VERIFICATION_FAILED",
+                        "전화에서 숫자를 여러 번 틀려서 이 ARS 인증은 끝났어요. 본인 확인을 다시 해 주세요.",
+                        remaining_attempts=0)
     return ApiError(400, "VERIFICATION_FAILED",
                     "인증번호를 여러 번 틀려서 이 인증번호는 더 쓸 수 없어요. 인증번호를 다시 받아 주세요.",
                     remaining_attempts=0)
 
 
-def _count_failure(ctx: ServiceContext, verification_id: str, method: str) -> Dict[str, Any]:
+def _check_quotas(ctx: ServiceContext, identity_hash: str, mobile: str) -> None:
+    failures = failures_per_identity(ctx)
+    if ctx.quotas.exhausted(failures, identity_hash):
+        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
+    for rule, subject in ((starts_per_identity(ctx), identity_hash), (starts_per_phone(ctx), mobile)):
+        if not ctx.quotas.hit(rule, subject):
+            raise too_many_requests(ctx.quotas.retry_after_seconds(rule))
+
+
+def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
+          channel_ref: Optional[str] = None) -> Dict[str, Any]:
+    if method == "branch":
+        return {"method": "branch", "online": False, "guidance": BRANCH_GUIDANCE}
+    identity_hash = ctx.hasher.identity(identity.name, identity.birth_date, identity.mobile)
+    _check_quotas(ctx, identity_hash, identity.mobile)
+    now = ctx.clock.now()
+    length = ctx.policy.sms_code_length if method == "sms" else ctx.policy.ars_digits_length
+    code = "".join(secrets.choice("0123456789") for _ in range(length))
+    verification_id = secrets.token_hex(16)
+    call_id = secrets.token_hex(16) if method == "ars" else None
+    yymmdd, mmdd = birth_date_forms(identity.birth_date)
+    expires_at = now + timedelta(seconds=ctx.policy.sms_code_ttl_seconds)
+    masked = mask_mobile(identity.mobile)
+    if method == "sms":
+        text = (f"[KB국민은행(모의)] 금융인증서 본인확인 인증번호 [{code}]를 입력해 주세요. "
+                f"{ctx.policy.sms_code_ttl_minutes}분 안에 입력해야 해요.")
+    else:
+        text = ("[KB국민은행(모의) ARS 전화] 금융인증서 본인 확인 전화예요. "
+                "채팅 화면에 보이는 숫자를 눌러 주세요. 요청하지 않았다면 전화를 끊어 주세요.")
     with ctx.db.transaction() as session:
-        session.execute(update(Verification).where(Verification.id == verification_id)
-                        .values(attempts=Verification.attempts + 1))
-        attempts = session.get(Verification, verification_id).attempts
+        session.add(Verification(
+            id=verification_id, method=method, identity_hash=identity_hash, display_name=identity.name,
+            birth_yymmdd_hash=ctx.hasher.digest("birth", yymmdd),
+            birth_mmdd_hash=ctx.hasher.digest("birth", mmdd),
+            code_hash=ctx.hasher.digest("code", verification_id, code),
+            attempts=0, expires_at=expires_at, completed=False, masked_phone=masked,
+            channel_ref=channel_ref, call_id=call_id, phone_confirmed=False))
+        if ctx.phone is not None:
+            ctx.phone.deliver(session, "sms" if method == "sms" else "ars_call", masked, text, channel_ref,
+                              call_id=call_id)
+    body: Dict[str, Any] = {"verification_id": verification_id, "method": method,
+                            "masked_phone": masked, "expires_at": expires_at.isoformat(),
+                            "max_attempts": ctx.policy.sms_max_attempts}
+    if method == "sms":
+        body["code_length"] = length
+    else:
+        # Shown on the customer's screen; proving them takes the phone, not this API's caller.
+        body["ars_digits"] = code
+    return body
+
+
+def _reserve_attempt(ctx: ServiceContext, session, where, now) -> bool:
+    """Count one attempt before comparing: only ``max_attempts`` comparisons can ever happen."""
+    return session.execute(update(Verification).where(
+        where, Verification.attempts < ctx.policy.sms_max_attempts, Verification.completed.is_(False),
+        Verification.expires_at > now).values(attempts=Verification.attempts + 1)).rowcount == 1
+
+
+def _why_refused(ctx: ServiceContext, verification: Optional[Verification], now) -> ApiError:
+    if verification is None or verification.completed:
+        return _not_in_progress()
+    if verification.attempts >= ctx.policy.sms_max_attempts:
+        return _attempts_exhausted(verification.method)
+    return _expired()
+
+
+def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
+    """The error for a wrong code or wrong digits (the attempt was reserved already)."""
+    ctx.quotas.hit(failures_per_identity(ctx), verification.identity_hash)
+    with ctx.db.transaction() as session:
+        attempts = session.get(Verification, verification.id).attempts
+        # One event per wrong code actually compared (guessing shows up in the audit log).
+        audit.record(session, ctx.clock.now(), "system", "verification_failed", method=verification.method,
+                     verification=token_hash(verification.id)[:12])
     remaining = max(ctx.policy.sms_max_attempts - attempts, 0)
     if remaining == 0:
-        raise _attempts_exhausted()
-    what = "인증번호" if method == "sms" else "숫자"
-    raise ApiError(400, "VERIFICATION_FAILED",
-                   f"{what}가 맞지 않아요. {remaining}번 더 입력할 수 있어요.", remaining_attempts=remaining)
+        return _attempts_exhausted(verification.method)
+    what = "인증번호가" if verification.method == "sms" else "누른 숫자가"
+    return ApiError(400, "VERIFICATION_FAILED", f"{what} 맞지 않아요. {remaining}번 더 입력할 수 있어요.",
+                    remaining_attempts=remaining)
+
+
+def _load(ctx: ServiceContext, verification_id: str, now) -> Verification:
+    with ctx.db.transaction() as session:
+        verification = session.get(Verification, verification_id)
+    if verification is None or verification.completed:
+        raise _not_in_progress()
+    if verification.expires_at <= now:
+        raise _expired()
+    return verification
+
+
+def confirm(ctx: ServiceContext, verification_id: str, code: Optional[str]) -> Dict[str, Any]:
+    now = ctx.clock.now()
+    verification = _load(ctx, verification_id, now)
+    failures = failures_per_identity(ctx)
+    if ctx.quotas.exhausted(failures, verification.identity_hash):
+        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
+    if verification.method == "ars":
+        return _confirm_ars(ctx, verification, now)
+    if code is None:
+        raise ApiError(400, "VALIDATION", "인증번호를 보내 주세요.", field="code")
+    with ctx.db.transaction() as session:
+        reserved = _reserve_attempt(ctx, session, Verification.id == verification_id, now)
+        current = session.get(Verification, verification_id) if not reserved else None
+    if not reserved:
+        raise _why_refused(ctx, current, now)
+    if not ctx.hasher.matches(verification.code_hash, "code", verification_id, code):
+        raise _count_failure(ctx, verification)
+    return _complete(ctx, verification_id, now)
+
+
+def _confirm_ars(ctx: ServiceContext, verification: Verification, now) -> Dict[str, Any]:
+    """The chat asks whether the phone keyed the digits; it never supplies them itself."""
+    if verification.phone_confirmed:
+        return _complete(ctx, verification.id, now)
+    if verification.attempts >= ctx.policy.sms_max_attempts:
+        raise _attempts_exhausted("ars")
+    raise ApiError(409, "ARS_PENDING", "아직 전화에서 숫자를 누르지 않았어요. 전화를 받고 화면의 숫자를 눌러 주세요.",
+                   masked_phone=verification.masked_phone)
+
+
+def key_digits(ctx: ServiceContext, call_id: str, digits: str) -> Dict[str, Any]:
+    """Phone side: the customer keys the digits on the ARS call."""
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        verification = session.execute(select(Verification).where(
+            Verification.call_id == call_id)).scalar_one_or_none()
+    if verification is None:
+        raise ApiError(404, "NOT_FOUND", "진행 중인 ARS 전화가 없어요.")
+    if verification.phone_confirmed:
+        return {"state": "confirmed"}
+    if verification.completed or verification.expires_at <= now:
+        raise ApiError(400, "VERIFICATION_EXPIRED", "ARS 전화 시간이 지났어요. 채팅에서 본인 확인을 다시 해 주세요.")
+    if ctx.quotas.exhausted(failures_per_identity(ctx), verification.identity_hash):
+        raise too_many_requests(ctx.quotas.retry_after_seconds(failures_per_identity(ctx)))
+    with ctx.db.transaction() as session:
+        reserved = _reserve_attempt(ctx, session, Verification.call_id == call_id, now)
+        current = session.get(Verification, verification.id) if not reserved else None
+    if not reserved:
+        raise _why_refused(ctx, current, now)
+    if not ctx.hasher.matches(verification.code_hash, "code", verification.id, digits):
+        raise _count_failure(ctx, verification)
+    with ctx.db.transaction() as session:
+        session.execute(update(Verification).where(
+            Verification.call_id == call_id, Verification.completed.is_(False)).values(phone_confirmed=True))
+        audit.record(session, now, "phone", "ars_keyed")
+    return {"state": "confirmed"}
 
 
 def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
@@ -104,11 +233,12 @@ def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
                                .where(Verification.id == verification_id, Verification.completed.is_(False))
                                .values(completed=True))
         if done.rowcount != 1:
-            raise ApiError(404, "NOT_FOUND", "진행 중인 본인 확인이 없어요. 본인 확인을 처음부터 다시 해 주세요.")
+            raise _not_in_progress()
         verification = session.get(Verification, verification_id)
         customer = session.execute(select(Customer).where(
             Customer.identity_hash == verification.identity_hash)).scalar_one_or_none()
         if customer is None:
+            # Someone the bank does not know: they may look things up, never be issued a certificate.
             customer = Customer(identity_hash=verification.identity_hash,
                                 display_name=verification.display_name,
                                 birth_yymmdd_hash=verification.birth_yymmdd_hash,
@@ -117,7 +247,8 @@ def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
             session.flush()
             audit.record(session, now, f"customer:{customer.id}", "customer_created")
         session.add(VerificationToken(token_hash=token_hash(token), customer_id=customer.id,
-                                      expires_at=expires_at))
+                                      expires_at=expires_at, masked_phone=verification.masked_phone,
+                                      channel_ref=verification.channel_ref))
         audit.record(session, now, f"customer:{customer.id}", "identity_verified",
                      method=verification.method)
         has_certificate = any(c.state == "active" for c in customer.certificates)
@@ -126,8 +257,8 @@ def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
             "customer": {"name": name, "has_certificate": has_certificate}}
 
 
-def customer_for_token(ctx: ServiceContext, token: str) -> int:
-    """The customer a verification token belongs to; 401 when missing, unknown or expired."""
+def token_info(ctx: ServiceContext, token: str) -> TokenInfo:
+    """What a verification token stands for; 401 when missing, unknown or expired."""
     if not token:
         raise verification_required()
     with ctx.db.transaction() as session:
@@ -136,4 +267,8 @@ def customer_for_token(ctx: ServiceContext, token: str) -> int:
             raise verification_required()
         if row.expires_at <= ctx.clock.now():
             raise verification_expired()
-        return row.customer_id
+        return TokenInfo(row.customer_id, row.token_hash, row.masked_phone, row.channel_ref, row.second_factor_at)
+
+
+def customer_for_token(ctx: ServiceContext, token: str) -> int:
+    return token_info(ctx, token).customer_id

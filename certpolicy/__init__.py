@@ -26,6 +26,13 @@ class Policy:
     sms_code_ttl_seconds: int
     sms_max_attempts: int
     token_ttl_minutes: int
+    ars_digits_length: int
+    account_password_length: int
+    second_factor_lock_threshold: int
+    verification_starts_per_identity_per_hour: int
+    verification_starts_per_phone_per_hour: int
+    verification_failures_per_identity_per_day: int
+    idempotency_key_ttl_hours: int
     customer_center_phone: str
 
     @property

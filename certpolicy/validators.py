@@ -16,6 +16,12 @@ _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z' -]{0,38}[A-Za-z]$")
 _MOBILE = re.compile(r"^01[016789][0-9]{7,8}$")
 _KOREAN_DATE = re.compile(r"^([0-9]{2,4})\s*년\s*([0-9]{1,2})\s*월\s*([0-9]{1,2})\s*일?$")
 _SPLIT_DATE = re.compile(r"^([0-9]{2,4})[\-./\s]+([0-9]{1,2})[\-./\s]+([0-9]{1,2})\.?$")
+# Words around a typed birth date: "2000년 5월 5일 생이에요", "생년월일은 900101이요", "90년 1월 1일에 태어났어요".
+_DATE_LEAD = re.compile(r"^(?:제\s*)?(?:생년월일|생일)?(?:은|는)?\s*(?:저는\s*)?")
+_DATE_TRAIL = re.compile(r"\s*(?:생|에\s*태어났\S*|출생)?\s*(?:이에요|이예요|입니다|이요|예요|요)?\s*[.!~]*$")
+# Digits read aloud, as people type phone numbers: "공일공 오오오오 육육육육".
+_SPOKEN_DIGITS = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5",
+                  "육": "6", "륙": "6", "칠": "7", "팔": "8", "구": "9"}
 
 # PIN problems, as stable codes the backend returns and the chat explains.
 PIN_LENGTH = "length"
@@ -49,6 +55,18 @@ def normalize_name(text: str) -> Optional[str]:
     return None
 
 
+def spoken_digits(text: str) -> str:
+    """'공일공 오오오오 육육육육' -> '010 5555 6666'; text with any other word is returned unchanged.
+
+    Only a message made of digit syllables (and separators, or ASCII digits) is converted, so
+    "이" as a word is never read as 2.
+    """
+    if not any(ch in _SPOKEN_DIGITS for ch in text):
+        return text
+    converted = "".join(_SPOKEN_DIGITS.get(ch, ch) for ch in text)
+    return converted if strip_separators(converted).isascii() and strip_separators(converted).isdigit() else text
+
+
 def normalize_mobile(text: str) -> Optional[str]:
     """'010-1234-5678', '01012345678', '010 1234 5678', '+82 10-...' -> '01012345678'."""
     digits = strip_separators(text).replace("(", "").replace(")", "")
@@ -63,11 +81,12 @@ def mask_mobile(mobile: str) -> str:
 
 
 def parse_birth_date(text: str, today: date) -> Optional[date]:
-    """Birth dates as customers type them: 900101, 19900101, 1990-01-01, 1990.1.1, 1990년 1월 1일.
+    """Birth dates as customers type them: 900101, 19900101, 1990-01-01, 1990.1.1, 1990년 1월 1일,
+    also inside a short sentence ("2000년 5월 5일 생이에요", "생년월일은 900101이요").
 
     Two-digit years are read as the most recent past year (a customer is born before today).
     """
-    raw = text.strip()
+    raw = _DATE_TRAIL.sub("", _DATE_LEAD.sub("", text.strip()))
     compact = strip_separators(raw)
     match = _KOREAN_DATE.match(raw) or _SPLIT_DATE.match(raw)
     if match:

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import requests
 
@@ -61,15 +61,34 @@ class Backend:
     process: subprocess.Popen
     data_dir: Path
     log: Path
+    phone_token: str = ""  # the demo phone's credential (only the web front gets it)
 
     @property
     def headers(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def latest_sms_code(self, masked_phone: str) -> str:
-        """The newest 6-digit code the demo inbox holds for a phone ('010-****-2222')."""
-        inbox = requests.get(f"{self.url}/demo/sms-inbox", headers=self.headers, timeout=5).json()["messages"]
-        text = next(m["text"] for m in inbox if m["phone"] == masked_phone)
+    @property
+    def phone_headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.phone_token}"}
+
+    def phone_inbox(self, channel_ref: str) -> List[Dict]:
+        """The demo phone's messages caused by one conversation, newest first."""
+        reply = requests.get(f"{self.url}/demo/phone/inbox", params={"channel_ref": channel_ref},
+                             headers=self.phone_headers, timeout=5)
+        reply.raise_for_status()
+        return reply.json()["messages"]
+
+    def latest_sms_code(self, masked_phone: str, sender_id: Optional[str] = None,
+                        channel_ref: Optional[str] = None) -> str:
+        """The newest 6-digit code the demo phone holds for a phone ('010-****-2222'), as the
+        conversation ``sender_id`` (or its ``channel_ref``) sees it."""
+        if channel_ref is None:
+            if sender_id is None:
+                raise ValueError("the demo phone shows one conversation's texts: pass sender_id or channel_ref")
+            from certpolicy.channel_ref import channel_ref as reference_of
+            channel_ref = reference_of(sender_id)
+        inbox = self.phone_inbox(channel_ref)
+        text = next(m["text"] for m in inbox if m["kind"] == "sms" and m["phone"] == masked_phone)
         return re.search(r"\[(\d{6})\]", text).group(1)
 
 
@@ -78,10 +97,11 @@ def start_backend(data_dir: Path, demo: bool = True, extra_env: Optional[Dict[st
     """The certificate backend with its own database in ``data_dir`` (free port unless given)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port, token = port or free_port(), os.environ.get("BACKEND_TOKEN") or secrets.token_urlsafe(24)
+    phone_token = os.environ.get("BACKEND_PHONE_TOKEN") or secrets.token_urlsafe(24)
     log = log or data_dir / "backend.log"
     env = {"BACKEND_DATA_DIR": str(data_dir), "BACKEND_PORT": str(port), "BACKEND_TOKEN": token,
-           "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
+           "BACKEND_PHONE_TOKEN": phone_token, "BACKEND_DEMO_MODE": "1" if demo else "0", **(extra_env or {})}
     process = start(["-m", "certbackend"], log, env)
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, process, log)
-    return Backend(url=url, token=token, process=process, data_dir=data_dir, log=log)
+    return Backend(url=url, token=token, process=process, data_dir=data_dir, log=log, phone_token=phone_token)

@@ -39,8 +39,8 @@ class Flow:
         """Do the task at the backend once its last slot is valid."""
         return {}
 
-    def introduction(self) -> Optional[str]:
-        """Said when the task starts (before the first question)."""
+    def introduction(self, verified: bool = False) -> Optional[str]:
+        """Said when the task starts (before the first question); ``verified``: identity is reused."""
         return None
 
     def label(self, slot: str, slots: Dict[str, Any]) -> str:
@@ -65,17 +65,21 @@ def status_button() -> Dict[str, str]:
     return button("내 인증서 상태 보기", "/check_certificate")
 
 
-def common_dead_ends(ctx: StepContext, flow: Flow, cert: Updates, label: str) -> Optional[Updates]:
-    """Endings every certificate task shares: no certificate, expired, locked."""
+def common_dead_ends(ctx: StepContext, flow: Flow, cert: Updates) -> Optional[Updates]:
+    """Endings every certificate task shares: no certificate, expired, locked.
+
+    Endings carry no "[n/m]" step marker: the task is over, so the widget's header must stop
+    showing a step (a reply without a marker clears it).
+    """
     state = cert[s.CERT_STATE]
     if state == "none":
-        ctx.say("utter_task_no_certificate", buttons=[issue_button()], step_label=label)
+        ctx.say("utter_task_no_certificate", buttons=[issue_button()])
         return end("no_certificate")
     if state == "expired":
-        ctx.say("utter_task_cert_expired", buttons=[reissue_button()], step_label=label,
+        ctx.say("utter_task_cert_expired", buttons=[reissue_button()],
                 cert_expires_on=cert[s.CERT_EXPIRES_ON])
         return end("expired")
     if state == "locked":
-        ctx.say("utter_task_cert_locked", buttons=[reissue_button()], step_label=label)
+        ctx.say("utter_task_cert_locked", buttons=[reissue_button()])
         return end("locked")
     return None

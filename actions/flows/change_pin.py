@@ -17,10 +17,10 @@ class ChangePinFlow(Flow):
     plan_slots = (s.CURRENT_PIN, s.NEW_PIN, s.NEW_PIN_CONFIRM)
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
-        return common_dead_ends(ctx, self, cert, f"[1/{len(STEPS)}] {STEPS[0]}") or {}
+        return common_dead_ends(ctx, self, cert) or {}
 
     async def submit(self, ctx: StepContext) -> Updates:
-        await ctx.client.change_pin(ctx.slot(s.VERIFICATION_TOKEN), ctx.slot(s.CERT_SERIAL),
+        await ctx.client.change_pin(ctx.verification_token, ctx.slot(s.CERT_SERIAL),
                                     ctx.secret(s.CURRENT_PIN), ctx.secret(s.NEW_PIN))
         ctx.say("utter_change_pin_done")
         return end("pin_changed")

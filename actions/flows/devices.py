@@ -25,12 +25,11 @@ class DevicesFlow(Flow):
     slot_steps = {s.DEVICE_NAME: 2, s.CURRENT_PIN: 3}
     plan_slots = (s.DEVICE_NAME, s.CURRENT_PIN)
 
-    def introduction(self) -> str:
+    def introduction(self, verified: bool = False) -> str:
         return "utter_devices_intro"
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
-        label = f"[1/{len(STEPS)}] {STEPS[0]}"
-        dead_end = common_dead_ends(ctx, self, cert, label)
+        dead_end = common_dead_ends(ctx, self, cert)
         if dead_end:
             return dead_end
         devices = cert[s.DEVICES] or []
@@ -44,7 +43,7 @@ class DevicesFlow(Flow):
         return {}
 
     async def submit(self, ctx: StepContext) -> Updates:
-        token, serial = ctx.slot(s.VERIFICATION_TOKEN), ctx.slot(s.CERT_SERIAL)
+        token, serial = ctx.verification_token, ctx.slot(s.CERT_SERIAL)
         await ctx.client.connect_device(token, serial, ctx.secret(s.CURRENT_PIN), ctx.slot(s.DEVICE_NAME))
         devices = await ctx.client.list_devices(token, serial)
         ctx.say("utter_devices_connected", device_name=ctx.slot(s.DEVICE_NAME), device_list=device_lines(devices),

@@ -6,6 +6,7 @@ from typing import Any, Dict
 from actions import task_slots as s
 from actions.flows.base import Flow, Updates, common_dead_ends, end, status_button
 from actions.flows.submission import submission_key
+from actions.korean_text import korean_date
 from actions.step_context import StepContext, button, faq_button
 
 STEPS = ("본인 확인", "인증서 확인", "비밀번호 확인", "갱신 확인")
@@ -19,26 +20,26 @@ class RenewFlow(Flow):
     slot_steps = {s.CURRENT_PIN: 3, s.TASK_CONFIRM: 4}
     plan_slots = (s.CURRENT_PIN, s.TASK_CONFIRM)
 
-    def introduction(self) -> str:
+    def introduction(self, verified: bool = False) -> str:
         return "utter_renew_intro"
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
-        label = f"[2/{len(STEPS)}] {STEPS[1]}"
-        dead_end = common_dead_ends(ctx, self, cert, label)
+        dead_end = common_dead_ends(ctx, self, cert)
         if dead_end:
             return dead_end
         if cert[s.CERT_STATE] == "active":
+            # An ending: no step marker (the widget's header clears).
             ctx.say("utter_renew_not_open", buttons=[status_button(), faq_button("갱신 기간 안내", "renew_period")],
-                    step_label=label, **_dates(cert))
+                    **_dates(cert))
             return end("renewal_not_open")
-        ctx.say("utter_renew_in_window", step_label=label, **_dates(cert))
+        ctx.say("utter_renew_in_window", step_label=f"[2/{len(STEPS)}] {STEPS[1]}", **_dates(cert))
         return {}
 
     async def submit(self, ctx: StepContext) -> Updates:
-        result = await ctx.client.renew(ctx.slot(s.VERIFICATION_TOKEN), ctx.slot(s.CERT_SERIAL),
+        result = await ctx.client.renew(ctx.verification_token, ctx.slot(s.CERT_SERIAL),
                                         ctx.secret(s.CURRENT_PIN), submission_key(ctx))
         cert = result["certificate"]
-        ctx.say("utter_renew_done", new_serial=cert["serial"], new_expires_on=cert["expires_on"],
+        ctx.say("utter_renew_done", new_serial=cert["serial"], new_expires_on=korean_date(cert["expires_on"]),
                 buttons=[faq_button("다른 은행 인증서 등록", "register_other_bank"),
                          button("내 인증서 상태 보기", "/check_certificate")])
         return end("renewed")

@@ -17,12 +17,11 @@ class RevokeFlow(Flow):
     plan_slots = (s.CURRENT_PIN, s.TASK_CONFIRM)
 
     async def after_lookup(self, ctx: StepContext, cert: Updates) -> Updates:
-        label = f"[1/{len(STEPS)}] {STEPS[0]}"
         if cert[s.CERT_STATE] == "expired":
             return {}  # an expired certificate can still be revoked
-        return common_dead_ends(ctx, self, cert, label) or {}
+        return common_dead_ends(ctx, self, cert) or {}
 
     async def submit(self, ctx: StepContext) -> Updates:
-        await ctx.client.revoke(ctx.slot(s.VERIFICATION_TOKEN), ctx.slot(s.CERT_SERIAL), ctx.secret(s.CURRENT_PIN))
+        await ctx.client.revoke(ctx.verification_token, ctx.slot(s.CERT_SERIAL), ctx.secret(s.CURRENT_PIN))
         ctx.say("utter_revoke_done", buttons=[issue_button()])
         return end("revoked")

@@ -31,4 +31,4 @@ def seed_backend(data_dir: Path, customers: List[BenchCustomer], env: Dict[str, 
 
     settings = Settings.from_env({**env, "BACKEND_DATA_DIR": str(data_dir), "BACKEND_DEMO_MODE": "1"})
     ctx = build_context(settings)
-    demo.seed(ctx, [demo.DemoCustomer(c.name, c.birth_date, c.phone, "benchmark", 10) for c in customers])
+    demo.seed(ctx, [demo.DemoCustomer(c.name, c.birth_date, c.phone, "benchmark", 10, "4826") for c in customers])

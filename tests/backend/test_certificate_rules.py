@@ -214,7 +214,7 @@ def test_every_state_change_is_in_the_audit_log_without_secrets(api: Api):
     api.call("POST", f"/v1/certificates/{cert['serial']}/sign", token=token, json={"pin": "000001", "challenge": "x"})
     events = api.call("GET", "/v1/audit?limit=20").json()["events"]
     mine = [e for e in events if e["serial"] == cert["serial"]]
-    assert [e["action"] for e in mine][:2] == ["pin_failed", "certificate_issued"]
+    assert [e["action"] for e in mine][:3] == ["pin_failed", "notice_sent", "certificate_issued"]
     text = str(events)
     for secret in ("604827", "000001", person.phone, person.phone.replace("-", ""), "1988-04-12", token):
         assert secret not in text

@@ -27,9 +27,19 @@ def test_demo_customers_are_seeded_in_their_documented_states(fresh_api: Api):
 def test_readme_documents_every_demo_customer(fresh_api: Api):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for customer in fresh_api.call("GET", "/demo/customers").json()["customers"]:
-        for value in (customer["name"], customer["birth_date"], customer["phone"]):
-            assert value in readme, value
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {customer['name']} |"))
+        for value in (customer["birth_date"], customer["phone"], customer["account_password"]):
+            assert f"| {value} |" in row, value
     assert DEMO_PIN in readme
+
+
+def test_each_demo_customer_has_their_own_account_password(fresh_api: Api):
+    customers = fresh_api.call("GET", "/demo/customers").json()["customers"]
+    assert len({c["account_password"] for c in customers}) == len(customers)
+    for customer in customers[:2]:  # scrypt per check: two are enough to show the values work
+        person = Person(customer["name"], customer["birth_date"], customer["phone"], customer["account_password"])
+        token = fresh_api.verify(person)
+        assert fresh_api.second_factor(token).json() == {"verified": True}
 
 
 def test_the_renewable_demo_customer_renews_with_the_demo_pin(fresh_api: Api):

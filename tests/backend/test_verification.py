@@ -59,16 +59,42 @@ def test_a_code_is_single_use(api: Api):
     assert again.status_code == 404
 
 
-def test_ars_shows_two_digits_to_key_in(api: Api):
+def test_ars_shows_digits_that_only_the_phone_can_confirm(api: Api):
     person = api.new_person()
-    reply = api.call("POST", "/v1/verifications", json={
-        "method": "ars", "name": person.name, "birth_date": person.birth_date, "phone": person.phone})
-    assert reply.status_code == 201
-    digits = reply.json()["ars_number"]
-    assert len(digits) == 2 and digits.isdigit()
-    confirmed = api.call("POST", f"/v1/verifications/{reply.json()['verification_id']}/confirm",
-                         json={"code": digits})
+    started = api.start(person, "ars")
+    digits, vid = started["ars_digits"], started["verification_id"]
+    assert len(digits) == 2 and digits.isdigit() and "ars_number" not in started
+    confirm = f"/v1/verifications/{vid}/confirm"
+    pending = api.call("POST", confirm, json={})
+    assert pending.status_code == 409 and pending.json()["error"]["code"] == "ARS_PENDING"
+    # The chat's caller typing the digits proves nothing: still pending.
+    assert api.call("POST", confirm, json={"code": digits}).json()["error"]["code"] == "ARS_PENDING"
+    call = next(m for m in api.inbox(person) if m["kind"] == "ars_call")
+    assert call["phone"] == person.masked_phone and call["call"]["state"] == "ringing"
+    assert call["call"]["digits_length"] == 2
+    keys = f"/demo/phone/calls/{call['call']['call_id']}/keys"
+    assert api.call("POST", keys, json={"digits": digits}).status_code == 401  # channel token: not the phone
+    wrong = "00" if digits != "00" else "11"
+    refused = api.phone("POST", keys, json={"digits": wrong})
+    assert refused.status_code == 400 and refused.json()["error"]["remaining_attempts"] == 4
+    assert api.phone("POST", keys, json={"digits": digits}).json() == {"state": "confirmed"}
+    assert next(m for m in api.inbox(person) if m["kind"] == "ars_call")["call"]["state"] == "confirmed"
+    confirmed = api.call("POST", confirm, json={})
     assert confirmed.status_code == 200 and confirmed.json()["verification_token"]
+
+
+def test_ars_call_fails_after_too_many_wrong_digits(api: Api):
+    person = api.new_person()
+    started = api.start(person, "ars")
+    call_id = next(m for m in api.inbox(person) if m["kind"] == "ars_call")["call"]["call_id"]
+    wrong = "00" if started["ars_digits"] != "00" else "11"
+    for _ in range(5):
+        api.phone("POST", f"/demo/phone/calls/{call_id}/keys", json={"digits": wrong})
+    right = api.phone("POST", f"/demo/phone/calls/{call_id}/keys", json={"digits": started["ars_digits"]})
+    assert right.status_code == 400 and right.json()["error"]["remaining_attempts"] == 0
+    failed = api.call("POST", f"/v1/verifications/{started['verification_id']}/confirm", json={})
+    assert failed.status_code == 400 and failed.json()["error"]["code"] == "VERIFICATION_FAILED"
+    assert next(m for m in api.inbox(person) if m["kind"] == "ars_call")["call"]["state"] == "failed"
 
 
 def test_branch_is_not_possible_online_and_says_what_to_bring(api: Api):

@@ -20,7 +20,12 @@ NAME, BIRTH, PHONE, PIN = "김민준", "19850315", "010-1111-2222", "135790"
 MASKED_PHONE = "010-****-2222"
 SCREENSHOT = "widget-renewal.png"
 README_IMAGE = ROOT / "docs" / "images" / SCREENSHOT
-DATE = r"(\d{4}-\d{2}-\d{2})"
+DATE = r"(\d{4}년 \d{1,2}월 \d{1,2}일)"  # dates are read as "2027년 4월 1일"
+
+
+def _date(korean: str) -> date:
+    year, month, day = (int(part) for part in re.findall(r"\d+", korean))
+    return date(year, month, day)
 
 
 def _secret_field(page: Page):
@@ -89,8 +94,8 @@ def test_full_renewal_with_code_from_the_inbox_panel(page, product):
     expect(confirm.get_by_test_id("step")).to_have_text("4/4 · 갱신 확인")
     expect(page.get_by_test_id("header-step")).to_contain_text("4/4")
     summary = confirm.inner_text()
-    old = date.fromisoformat(re.search(r"지금 만료일: " + DATE, summary).group(1))
-    new = date.fromisoformat(re.search(r"갱신 후 만료일: " + DATE, summary).group(1))
+    old = _date(re.search(r"지금 만료일: " + DATE, summary).group(1))
+    new = _date(re.search(r"갱신 후 만료일: " + DATE, summary).group(1))
     assert new == _plus_years(old, 3), summary
     assert 0 <= (old - date.today()).days <= 11, f"김민준 should expire in about 10 days, not on {old}"
 
@@ -106,7 +111,7 @@ def test_full_renewal_with_code_from_the_inbox_panel(page, product):
     confirm.get_by_test_id("quick-reply").filter(has_text="네, 갱신할게요").click()
     expect(bot(page)).not_to_have_count(before)
     done = bot(page).filter(has_text="갱신이 끝났어요").last
-    expect(done).to_contain_text(f"이제 {new.isoformat()}까지 쓸 수 있어요")
+    expect(done).to_contain_text(f"이제 {new.year}년 {new.month}월 {new.day}일까지 쓸 수 있어요")
     expect(page.get_by_test_id("typing")).to_have_count(0)
 
     # Neither secret is anywhere in the transcript, the fields or localStorage. (The code is on the

@@ -26,24 +26,71 @@ class FakeBackend:
         self.failed_pins = 0
         self.idempotency: Dict[str, Dict[str, Any]] = {}
         self.renewals = 0
+        # ARS: the phone side keys the digits (tests call press_ars_keys); the chat only asks.
+        self.ars_digits = "37"
+        self.ars_state: Dict[str, str] = {}  # verification_id -> "ringing" | "confirmed" | "failed"
+        # Second factor (계좌 비밀번호) per the contract.
+        self.account_password = "2580"
+        self.bank_customer = True
+        self.second_factor_failures = 0
+        self.second_factor_threshold = 5
+        self.second_factor_tokens: Set[str] = set()
 
     def _enter(self, name: str, *args: Any) -> None:
         self.calls.append((name, *args))
         if name in self.down:
             raise BackendUnavailable("down")
 
-    async def start_verification(self, method, name, birth_date, phone):
+    async def start_verification(self, method, name, birth_date, phone, *args, **kwargs):
         self._enter("start_verification", method, name, birth_date, phone)
-        return {"verification_id": f"v{next(_ids)}", "masked_phone": f"{phone[:3]}-****-{phone[-4:]}",
-                "ars_number": "47" if method == "ars" else None}
+        verification_id = f"v{next(_ids)}"
+        started = {"verification_id": verification_id, "method": method,
+                   "masked_phone": f"{phone[:3]}-****-{phone[-4:]}", "expires_at": "…", "max_attempts": 5}
+        if method == "ars":
+            self.ars_state[verification_id] = "ringing"
+            started["ars_digits"] = self.ars_digits
+        else:
+            started["code_length"] = 6
+        return started
 
-    async def confirm_verification(self, verification_id, code):
+    def press_ars_keys(self, digits: str) -> None:
+        """The phone side: the customer keys digits on the call (POST /demo/phone/calls/{id}/keys)."""
+        verification_id = list(self.ars_state)[-1]
+        self.ars_state[verification_id] = "confirmed" if digits == self.ars_digits else "failed"
+
+    async def confirm_verification(self, verification_id, code=None):
         self._enter("confirm_verification", verification_id, code)
-        expected = "47" if len(code) == 2 else self.code
-        if code != expected:
+        if verification_id in self.ars_state:
+            if code is not None:
+                raise BackendRefused(400, "VALIDATION_ERROR", "ARS 확인에는 숫자를 보내지 않아요.")
+            state = self.ars_state[verification_id]
+            if state == "ringing":
+                raise BackendRefused(409, "ARS_PENDING", "아직 전화에서 확인되지 않았어요.")
+            if state == "failed":
+                raise BackendRefused(400, "VERIFICATION_FAILED", "전화에서 숫자를 여러 번 잘못 눌렀어요.",
+                                     {"remaining_attempts": 0})
+        elif code != self.code:
             raise BackendRefused(400, "VERIFICATION_FAILED", "인증번호가 맞지 않아요. 4번 더 입력할 수 있어요.",
                                  {"remaining_attempts": 4})
-        return {"verification_token": "token-1", "expires_at": "…", "customer": {"name": "김민준"}}
+        return {"verification_token": "token-1", "expires_at": "…",
+                "customer": {"name": "김민준", "has_certificate": self.state != "none"}}
+
+    async def verify_second_factor(self, token, account_password):
+        self._enter("verify_second_factor", token, account_password)
+        if not self.bank_customer:
+            raise BackendRefused(403, "NOT_A_BANK_CUSTOMER", "인터넷뱅킹 고객이 아니에요.")
+        if self.second_factor_failures >= self.second_factor_threshold:
+            raise BackendRefused(423, "SECOND_FACTOR_LOCKED", "계좌 비밀번호가 잠겼어요.")
+        if account_password != self.account_password:
+            self.second_factor_failures += 1
+            remaining = self.second_factor_threshold - self.second_factor_failures
+            if remaining == 0:
+                raise BackendRefused(423, "SECOND_FACTOR_LOCKED", "계좌 비밀번호가 잠겼어요.")
+            raise BackendRefused(400, "SECOND_FACTOR_INVALID", f"계좌 비밀번호가 맞지 않아요. {remaining}번 남았어요.",
+                                 {"remaining_attempts": remaining})
+        self.second_factor_failures = 0
+        self.second_factor_tokens.add(token)
+        return {"verified": True}
 
     def _current(self) -> Optional[Dict[str, Any]]:
         if self.state == "none":
@@ -82,6 +129,8 @@ class FakeBackend:
 
     async def issue(self, token, pin, idempotency_key):
         self._enter("issue", token, pin, idempotency_key)
+        if token not in self.second_factor_tokens:
+            raise BackendRefused(403, "SECOND_FACTOR_REQUIRED", "계좌 비밀번호 확인이 필요해요.")
         reissued = self.state != "none"
         self.state, self.pin = "active", pin
         return {"certificate": {"serial": "issued1", "expires_on": "2029-11-25"}, "reissued": reissued}

@@ -15,8 +15,24 @@ def verified(backend, task="renew_certificate", method="휴대폰 문자로 할�
     assert chat.asking == s.VERIFY_METHOD
     for answer in [method, *IDENTITY]:
         chat.say(answer)
-    assert chat.asking == s.VERIFICATION_CODE
-    chat.say(backend.code if "문자" in method else "47")
+    if "문자" in method:
+        assert chat.asking == s.VERIFICATION_CODE
+        chat.say(backend.code)
+    else:
+        assert chat.asking == s.ARS_WAIT
+        backend.press_ars_keys(backend.ars_digits)
+        chat.say("완료")
+    return chat
+
+
+def issuing(backend, **kwargs):
+    """Verified for issuance and past the second factor: at the new PIN step."""
+    chat = verified(backend, task="issue_certificate", **kwargs)
+    if chat.asking == s.TASK_CONFIRM:
+        chat.say("네", intent="affirm")
+    assert chat.asking == s.ACCOUNT_PASSWORD
+    chat.say(backend.account_password)
+    assert chat.asking == s.NEW_PIN
     return chat
 
 
@@ -37,9 +53,9 @@ def test_renewal_walks_through_four_labelled_steps_and_renews_once():
     assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == "[3/4] 비밀번호 확인"
     chat.say("135 790")  # typed with a space
     assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[4/4] 갱신 확인"
-    assert chat.slots[s.NEW_EXPIRES_ON] == "2029-12-05"
+    assert chat.slots[s.NEW_EXPIRES_ON] == "2029년 12월 5일"
     done = chat.say("네", intent="affirm")
-    assert said(done, "utter_renew_done")[0]["new_expires_on"] == "2029-12-05"
+    assert said(done, "utter_renew_done")[0]["new_expires_on"] == "2029년 12월 5일"
     assert backend.renewals == 1 and chat.asking is None and not chat.form_active
     assert chat.slots[s.TASK] is None and chat.slots[s.CURRENT_PIN] is None
 
@@ -103,17 +119,19 @@ def test_wrong_code_says_how_many_tries_remain():
     assert "4번 더" in reply[0]["text"] and chat.asking == s.VERIFICATION_CODE
 
 
-def test_ars_verification_takes_the_two_digits():
+def test_ars_verification_is_confirmed_by_the_phone_side():
     backend = FakeBackend()
     chat = verified(backend, task="check_certificate", method="ARS 전화로 할게요")
-    assert chat.slots[s.ARS_NUMBER] == "47" and chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    assert chat.slots[s.ARS_DIGITS] == "37" and chat.slots[s.VERIFICATION_TOKEN] == "token-1"
+    confirms = [c for c in backend.calls if c[0] == "confirm_verification"]
+    assert confirms and all(c[2] is None for c in confirms)  # the chat never sends the digits
 
 
-def test_branch_visit_explains_and_ends_politely():
+def test_branch_visit_is_not_a_verification_method_and_the_method_is_asked_again():
     chat = Conversation(FakeBackend())
     chat.start("renew_certificate")
     reply = chat.say("영업점 방문할게요")
-    assert said(reply, "utter_verify_branch") and not chat.form_active
+    assert said(reply, "utter_verify_branch") and chat.form_active and chat.asking == s.VERIFY_METHOD
 
 
 @pytest.mark.parametrize("state,response,button", [
@@ -137,9 +155,10 @@ def test_reissue_after_expiry_skips_verification():
     assert "utter_verified_reused" in Conversation.responses(reply)
     assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[2/3] 재발급 확인"
     chat.say("네", intent="affirm")
+    chat.say(backend.account_password)
     chat.say("246810")
     done = chat.say("246810")
-    assert said(done, "utter_issue_done")[0]["reissued"] == "재발급"
+    assert said(done, "utter_reissue_done")
     assert len([c for c in backend.calls if c[0] == "confirm_verification"]) == calls
 
 
@@ -152,14 +171,14 @@ def test_wrong_pin_reprompts_with_tries_left():
 @pytest.mark.parametrize("pin,problem", [("111111", "같은 숫자"), ("123456", "연속"), ("850315", "생년월일"),
                                          ("120315", "생년월일"), ("12345", "6자리")])
 def test_new_pin_rules_are_explained(pin, problem):
-    chat = verified(FakeBackend(state="none"), task="issue_certificate")
+    chat = issuing(FakeBackend(state="none"))
     reply = chat.say(pin)
     assert problem in reply[0]["text"] and chat.asking == s.NEW_PIN
 
 
 def test_new_pin_typed_differently_twice_starts_the_pin_over():
     backend = FakeBackend(state="none")
-    chat = verified(backend, task="issue_certificate")
+    chat = issuing(backend)
     chat.say("246810")
     reply = chat.say("246811")
     assert said(reply, "utter_new_pin_mismatch") and chat.asking == s.NEW_PIN

@@ -5,16 +5,18 @@ import pytest
 from actions import task_slots as s
 from actions.backend_client import BackendClient, BackendConfig
 from launcher.processes import start_backend, stop
+from certpolicy.validators import mask_mobile, normalize_mobile, spoken_digits
 from tests.flows.harness import Conversation
 
 DEMO_PIN = "135790"
-CUSTOMERS = {  # the seeded demo customers (README)
+CUSTOMERS = {  # the seeded demo customers (README), typed the ways customers type them
     "renewable": ("김민준", "19850315", "010-1111-2222"),
-    "too_early": ("이서윤", "1990-07-07", "01022223333"),
+    "too_early": ("이서윤 고객이에요", "1990-07-07", "01022223333"),
     "expired": ("박지훈", "781130", "010 3333 4444"),
     "locked": ("최유나", "1995.1.20", "010-4444-5555"),
-    "new": ("정하늘", "2000년 5월 5일", "010-5555-6666"),
+    "new": ("정하늘", "2000년 5월 5일 생이에요", "공일공 오오오오 육육육육"),
 }
+ACCOUNT_PASSWORDS = {"locked": "3691", "new": "7410"}  # the demo customers' 계좌 비밀번호 (README)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def verify(chat, backend, who, task):
     for answer in ("문자", name, born, phone):
         chat.say(answer)
     assert chat.asking == s.VERIFICATION_CODE, chat.said[-3:]
-    chat.say(backend.latest_sms_code(f"010-****-{phone[-4:]}"))
+    chat.say(backend.latest_sms_code(mask_mobile(normalize_mobile(spoken_digits(phone))), sender_id=chat.sender))
     return chat
 
 
@@ -56,7 +58,7 @@ def test_renewal_of_the_renewable_customer(backend, client):
     status.slots.update({k: chat.slots[k] for k in (s.VERIFICATION_TOKEN, s.TOKEN_EXPIRES_AT, s.BIRTH_DATE)})
     status.start("check_certificate")
     summary = said(status, "utter_status_summary")[0]
-    assert summary["cert_expires_on"] == new_expiry and summary["cert_state_word"] == "사용 중"
+    assert new_expiry in summary["status_lines"] and summary["cert_state_word"] == "사용 중"
 
 
 @pytest.mark.parametrize("who,response", [("too_early", "utter_renew_not_open"), ("expired", "utter_task_cert_expired"),
@@ -68,12 +70,16 @@ def test_renewal_branches_for_each_demo_customer(backend, client, who, response)
 
 def test_issuance_for_a_customer_without_a_certificate(backend, client):
     chat = verify(Conversation(client), backend, "new", "issue_certificate")
+    assert chat.asking == s.ACCOUNT_PASSWORD
+    chat.say("0000")
+    assert chat.asking == s.ACCOUNT_PASSWORD  # wrong: asked again with the tries left
+    chat.say(ACCOUNT_PASSWORDS["new"])
     chat.say("000505")  # contains the birth MMDD (0505): refused with the rule
     assert "생년월일" in chat.said[-1]["text"]
     chat.say("246810")
     chat.say("246810")
     done = said(chat, "utter_issue_done")[0]
-    assert done["reissued"] == "발급" and len(done["new_serial"]) > 8
+    assert len(done["new_serial"]) > 8
 
 
 def test_locked_customer_reissues_without_verifying_again(backend, client):
@@ -81,9 +87,10 @@ def test_locked_customer_reissues_without_verifying_again(backend, client):
     chat.start("issue_certificate")
     assert said(chat, "utter_verified_reused") and chat.asking == s.TASK_CONFIRM
     chat.say("네", intent="affirm")
+    chat.say(ACCOUNT_PASSWORDS["locked"])
     chat.say("357913")
     chat.say("357913")
-    assert said(chat, "utter_issue_done")[0]["reissued"] == "재발급"
+    assert said(chat, "utter_reissue_done")
 
 
 def test_device_connection_and_pin_change_with_the_real_backend(backend, client):
@@ -97,3 +104,25 @@ def test_device_connection_and_pin_change_with_the_real_backend(backend, client)
     chat.say("864209")
     chat.say("864209")
     assert said(chat, "utter_change_pin_done")
+
+
+def test_ars_is_confirmed_only_when_the_phone_keys_the_digits(backend, client):
+    """The chat shows the digits and asks; the backend confirms only after the phone side keyed them."""
+    import requests
+
+    from certpolicy.channel_ref import channel_ref
+
+    chat = Conversation(client)
+    chat.start("check_certificate")
+    name, born, phone = CUSTOMERS["too_early"]
+    for answer in ("ARS 전화로 할게요", name, born, phone):
+        chat.say(answer)
+    assert chat.asking == s.ARS_WAIT and chat.slots[s.ARS_DIGITS]
+    chat.say("완료")  # nothing keyed yet
+    assert said(chat, "utter_ars_pending") and chat.slots[s.VERIFICATION_TOKEN] is None
+    call = next(m["call"] for m in backend.phone_inbox(channel_ref(chat.sender)) if m["kind"] == "ars_call")
+    keyed = requests.post(f"{backend.url}/demo/phone/calls/{call['call_id']}/keys", headers=backend.phone_headers,
+                          json={"digits": chat.slots[s.ARS_DIGITS]}, timeout=5)
+    assert keyed.status_code == 200, keyed.text
+    chat.say("완료")
+    assert chat.slots[s.VERIFICATION_TOKEN] and said(chat, "utter_status_summary") and not chat.form_active

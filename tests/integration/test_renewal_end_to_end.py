@@ -63,15 +63,17 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     ask_code = chat(stack, sender, "010 1111 2222")
     assert "010-****-2222" in texts(ask_code)
     assert any(m.get("custom", {}).get("input") == "secret" for m in ask_code)
-    code = stack.backend.latest_sms_code("010-****-2222")
+    code = stack.backend.latest_sms_code("010-****-2222", sender_id=sender)
     assert code not in texts(ask_code)
 
     found = chat(stack, sender, code)
     found_text = texts(found)
     assert "본인 확인이 끝났어요" in found_text and "[2/4] 인증서 확인" in found_text
-    old_expiry = date.fromisoformat(re.search(r"(\d{4}-\d{2}-\d{2})에 만료돼요", found_text).group(1))
+    year, month, day = re.search(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일에 만료돼요", found_text).groups()
+    old_expiry = date(int(year), int(month), int(day))
     summary = texts(chat(stack, sender, PIN))
-    expected = add_years(old_expiry, 3).isoformat()
+    new_expiry = add_years(old_expiry, 3)
+    expected = f"{new_expiry.year}년 {new_expiry.month}월 {new_expiry.day}일"  # dates are read, not ISO
     assert "[4/4] 갱신 확인" in summary and expected in summary
     done = texts(chat(stack, sender, "네"))
     assert "갱신이 끝났어요" in done and expected in done
