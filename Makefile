@@ -18,7 +18,7 @@ export CONVERSATIONS_DB ?= $(CURDIR)/var/conversations.sqlite3
 
 .PHONY: help setup run run-cluster demo-clock test-cluster shell train validate test test-unit test-dialogue test-chat \
   test-security test-fuzz test-browser \
-  eval bench backend lock clean insights export-reviewed
+  eval bench bench-backend bench-chat backend lock clean insights export-reviewed
 
 help:
 	@echo "make run    set up, train if needed, start everything; open http://127.0.0.1:8080/"
@@ -27,7 +27,7 @@ help:
 	@echo "make run-cluster  the same product on PostgreSQL, Redis, nginx, 2 of each process"
 	@echo "make demo-clock DAYS=30  move the running demo's clock"
 	@echo "make eval   compare NLU pipelines (writes docs/nlu-eval-report.md)"
-	@echo "make bench  backend issuance/renewal throughput and latency"
+	@echo "make bench  backend and chat benchmarks (bench-backend, bench-chat; docs/performance.md)"
 	@echo "make backend  only the certificate backend (demo mode) on :8700"
 	@echo "make insights  conversation insights over the stored conversations (tables in the terminal)"
 	@echo "make export-reviewed  analysts' reviewed NLU examples → var/review/nlu-reviewed.yml"
@@ -114,8 +114,15 @@ test-browser: train
 test: validate test-unit test-fuzz test-dialogue test-chat test-security test-browser test-cluster
 	@echo "make test: all checks passed"
 
-bench: setup
+# Both benchmarks; each prints its figures (docs/performance.md explains them).
+bench: bench-backend bench-chat
+
+bench-backend: setup
 	$(PY) bench/backend_bench.py
+
+# The conversation beside a stock `rasa init` bot (created and trained once in var/bench/stock-bot).
+bench-chat: train
+	$(PY) -m bench.chat_bench
 
 backend: setup
 	@echo "Certificate backend in DEMO MODE (BACKEND_DEMO_MODE=1: demo customers, demo phone, movable clock)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,10 +51,13 @@ def demo_customers() -> List[Dict[str, Any]]:
 
 
 
-def seed(ctx: ServiceContext) -> int:
-    """Create the demo customers that do not exist yet; returns how many were created."""
+def seed(ctx: ServiceContext, customers: Iterable[DemoCustomer] = DEMO_CUSTOMERS) -> int:
+    """Create the demo customers that do not exist yet; returns how many were created.
+
+    The chat benchmark passes its own demo-like customers (bench/chat/customers.py).
+    """
     created = 0
-    for demo in DEMO_CUSTOMERS:
+    for demo in customers:
         try:
             created += _seed_one(ctx, demo)
         except IntegrityError:

@@ -72,8 +72,8 @@ def actions(name: str, port: int, log_dir: Path, env: Dict[str, str]) -> Service
 def rasa(name: str, port: int, log_dir: Path, env: Dict[str, str], endpoints: str = "endpoints.yml",
          extra_args: Optional[list] = None) -> Service:
     rasa_url = url(port)
-    # agentdesk.run_rasa: Rasa with its HTTP API on only when RASA_API_TOKEN is in the environment.
-    return Service(name, python_module("agentdesk.run_rasa", "run", "--model", str(MODEL), "--endpoints", endpoints,
+    # rasa_runtime: Rasa with the performance patches, its HTTP API on only when RASA_API_TOKEN is set.
+    return Service(name, python_module("rasa_runtime", "run", "--model", str(MODEL), "--endpoints", endpoints,
                                        "--credentials", "credentials.yml", "--interface", "127.0.0.1",
                                        "--port", str(port), *(extra_args or [])),
                    log_dir / f"{name}.log", env={**BASE_ENV, **env},

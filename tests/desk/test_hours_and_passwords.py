@@ -5,7 +5,7 @@ import pytest
 
 from agentdesk.hours import agents_available, parse_hours
 from agentdesk.passwords import hash_password, verify_password
-from agentdesk.run_rasa import rasa_argv
+from rasa_runtime.api_token import rasa_argv
 
 KST = timezone(timedelta(hours=9))
 

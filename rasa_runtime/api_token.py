@@ -1,4 +1,4 @@
-"""`python -m agentdesk.run_rasa run ...`: Rasa, with its HTTP API on only when RASA_API_TOKEN is set.
+"""Rasa's HTTP API: on only when RASA_API_TOKEN is set (the agent desk needs it), never by argument.
 
 Rasa takes its API token only as a command-line argument (`--auth-token`), and a process's arguments
 are readable by every local user (`ps`). This wrapper reads the token from the environment (readable
@@ -7,29 +7,14 @@ shows in a process listing. Without a token the API stays off, as before.
 """
 from __future__ import annotations
 
-import os
-import sys
-
 MIN_TOKEN_LENGTH = 24
 
 
 def rasa_argv(argv, token: str):
     if "--enable-api" in argv or "--auth-token" in argv:
-        raise SystemExit("agentdesk.run_rasa: pass the API token as RASA_API_TOKEN, not as an argument")
+        raise SystemExit("rasa_runtime: pass the API token as RASA_API_TOKEN, not as an argument")
     if not token:
         return list(argv)
     if len(token) < MIN_TOKEN_LENGTH:
         raise SystemExit(f"RASA_API_TOKEN must have at least {MIN_TOKEN_LENGTH} characters")
     return [*argv, "--enable-api", "--auth-token", token]
-
-
-def main() -> None:
-    token = os.environ.pop("RASA_API_TOKEN", "").strip()
-    sys.argv = ["rasa", *rasa_argv(sys.argv[1:], token)]
-    from rasa.__main__ import main as rasa_main
-
-    rasa_main()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,1 @@
+"""`make bench-chat`: the conversation benchmark, the project beside a stock `rasa init` bot."""

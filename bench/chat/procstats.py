@@ -1,0 +1,37 @@
+"""Peak memory of processes we started, read from /proc (no extra dependency)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+
+def _status_kib(pid: int, field: str) -> Optional[int]:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_mib(pid: int) -> Optional[float]:
+    """VmHWM: the high-water mark of resident memory since the process started."""
+    kib = _status_kib(pid, "VmHWM")
+    return None if kib is None else kib / 1024
+
+
+def rss_mib(pid: int) -> Optional[float]:
+    kib = _status_kib(pid, "VmRSS")
+    return None if kib is None else kib / 1024
+
+
+def cpu_seconds(pid: int) -> Optional[float]:
+    """User + system CPU time the process (and its waited-for children) used so far."""
+    import os
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -1,0 +1,202 @@
+"""`make bench-chat`: the conversation benchmark, the project beside a stock `rasa init` bot.
+
+Same machine, same run, same load tool and shape (1 customer × 50 turns; 20 customers × 20
+turns at once) over the REST channel, and for the project also through the web front. Prints
+per-turn-type p50/p95/p99, throughput and errors, the ratios to the stock bot, peak RSS of every
+process, model load and training times; writes var/bench/chat-report.{md,json}.
+Loopback only; fixed counts; every request and every run has a time cap.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+from bench.chat import stock_bot
+from bench.chat.customers import bench_customers, seed_backend
+from bench.chat.loadgen import FAQ, STEP, STEP_BACKEND, SMALL_TALK, TURN_TYPES, RunResult, run_load
+from bench.chat.procstats import peak_rss_mib
+from bench.chat.scenarios import BenchCustomer, project_script, stock_script
+from launcher.processes import ROOT, stop
+from launcher.stack import MODEL, start_stack
+
+OUT = ROOT / "var" / "bench"
+TIME_CAP_S = 420.0
+
+
+def train_project_timed(log: Path) -> float:
+    """Train the project's model from scratch into a scratch folder; returns seconds."""
+    scratch = OUT / "train-timing"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    started = time.perf_counter()
+    with log.open("w") as out:
+        subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(scratch), "--fixed-model-name", "t"],
+                       cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=900)
+    return time.perf_counter() - started
+
+
+def code_reader(backend):
+    async def read(customer: BenchCustomer, sender: str) -> str:
+        loop = asyncio.get_running_loop()
+        for _ in range(50):  # the text is delivered synchronously; a short bounded retry for safety
+            try:
+                return await loop.run_in_executor(
+                    None, lambda: backend.latest_sms_code(customer.masked_phone, sender_id=sender))
+            except StopIteration:
+                await asyncio.sleep(0.1)
+        raise AssertionError("no code on the demo phone")
+    return read
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def shape_runs(label: str, url: str, single: List, many: List, concurrency: int) -> List[RunResult]:
+    one = run(run_load(f"{label} · 1 customer × {len(single[0].turns)} turns", url, single, 1, TIME_CAP_S))
+    crowd = run(run_load(f"{label} · {len(many)} customers × {len(many[0].turns)} turns", url, many,
+                         concurrency, TIME_CAP_S))
+    return [one, crowd]
+
+
+def table(results: List[RunResult]) -> List[str]:
+    lines = ["| run | turn type | n | p50 ms | p95 ms | p99 ms | errors | msgs/s (run) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for result in results:
+        for kind in (None, *TURN_TYPES):
+            st = result.stats(kind)
+            if not st:
+                continue
+            lines.append(f"| {result.label} | {kind or 'all'} | {st['n']} | {st['p50']:.1f} | {st['p95']:.1f} | "
+                         f"{st['p99']:.1f} | {st['errors']} | {result.throughput if kind is None else 0:.1f} |"
+                         .replace("| 0.0 |", "| |"))
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single-turns", type=int, default=50)
+    parser.add_argument("--customers", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--skip-training-time", action="store_true")
+    parser.add_argument("--skip-web", action="store_true", help="only the REST channel for the project")
+    args = parser.parse_args()
+    if not MODEL.exists():
+        print("No trained model: run `make train` first.", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    logs = OUT / "logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+    figures: Dict[str, object] = {"machine": f"{os.cpu_count()} cores", "started": time.strftime("%Y-%m-%d %H:%M")}
+
+    print("stock bot: creating/training (cached in var/bench/stock-bot)…", flush=True)
+    stock_model, stock_train = stock_bot.ensure_trained(logs / "stock-train.log")
+    record = stock_bot.STOCK_DIR / "train-seconds.json"
+    if stock_train:
+        record.write_text(json.dumps({"seconds": stock_train}))
+    figures["stock_train_s"] = json.loads(record.read_text())["seconds"] if record.exists() else None
+    if not args.skip_training_time:
+        print("project: timing a full training run…", flush=True)
+        figures["project_train_s"] = train_project_timed(logs / "project-train.log")
+
+    # Customers: one for the single-customer run per channel, `customers` per crowd run per channel.
+    channels = ["rest"] if args.skip_web else ["rest", "web"]
+    people = bench_customers((1 + args.customers) * len(channels))
+    backend_dir = OUT / "backend"
+    shutil.rmtree(backend_dir, ignore_errors=True)
+    seed_backend(backend_dir, people, {})
+
+    results: List[RunResult] = []
+    stock_process, stock_url, stock_load = stock_bot.start_stock(stock_model, logs / "stock-rasa.log")
+    figures["stock_load_s"] = stock_load
+    try:
+        started = time.perf_counter()
+        stack = start_stack(logs / "project", backend_dir=backend_dir, fresh_demo_data=False)
+        figures["project_load_s"] = time.perf_counter() - started
+        try:
+            read_code = code_reader(stack.backend)
+            single_stock = [stock_script("stock-single", args.single_turns)]
+            many_stock = [stock_script(f"stock-{i}", args.turns) for i in range(args.customers)]
+            for index, channel in enumerate(channels):
+                group = people[index * (1 + args.customers):(index + 1) * (1 + args.customers)]
+                url = (stack.rasa_url if channel == "rest" else stack.web_url) + "/webhooks/rest/webhook"
+                single = [project_script(group[0], f"bench-{channel}-single", read_code, args.single_turns)]
+                many = [project_script(c, f"bench-{channel}-{i}", read_code, args.turns)
+                        for i, c in enumerate(group[1:])]
+                if channel == "rest":  # the stock bot interleaved with the project's REST runs
+                    one_stock = run(run_load(f"stock · 1 customer × {args.single_turns} turns",
+                                             f"{stock_url}/webhooks/rest/webhook", single_stock, 1, TIME_CAP_S))
+                    results.append(one_stock)
+                    results.append(run(run_load(f"project REST · 1 customer × {args.single_turns} turns",
+                                                url, single, 1, TIME_CAP_S)))
+                    results.append(run(run_load(f"stock · {args.customers} customers × {args.turns} turns",
+                                                f"{stock_url}/webhooks/rest/webhook", many_stock,
+                                                args.customers, TIME_CAP_S)))
+                    results.append(run(run_load(f"project REST · {args.customers} customers × {args.turns} turns",
+                                                url, many, args.customers, TIME_CAP_S)))
+                else:
+                    results += shape_runs("project web front", url, single, many, args.customers)
+            rss = {"stock rasa": peak_rss_mib(stock_process.pid), "backend": peak_rss_mib(stack.backend.process.pid)}
+            for name, process in zip(("actions", "rasa", "web front"), stack.processes):
+                rss[name] = peak_rss_mib(process.pid)
+            figures["peak_rss_mib"] = rss
+        finally:
+            stack.stop()
+    finally:
+        stop(stock_process)
+
+    report = render(results, figures)
+    print("\n".join(report))
+    (OUT / "chat-report.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    (OUT / "chat-report.json").write_text(json.dumps({
+        "figures": figures,
+        "runs": [{"label": r.label, "turns": r.turns, "wall_s": r.wall_seconds, "throughput": r.throughput,
+                  "capped": r.capped, "errors": r.errors[:20],
+                  "by_type": {k or "all": r.stats(k) for k in (None, *TURN_TYPES)}} for r in results]},
+        ensure_ascii=False, indent=2), encoding="utf-8")
+    return 1 if any(r.errors or r.capped for r in results) else 0
+
+
+def _find(results: List[RunResult], prefix: str) -> RunResult:
+    return next(r for r in results if r.label.startswith(prefix))
+
+
+def render(results: List[RunResult], figures: Dict[str, object]) -> List[str]:
+    lines = [f"# Chat benchmark ({figures['started']}, {figures['machine']})", ""] + table(results) + [""]
+    single_stock = _find(results, "stock · 1 ").stats()
+    single_project = _find(results, "project REST · 1 ")
+    crowd_stock = _find(results, "stock · ") if False else [r for r in results if r.label.startswith("stock")][-1]
+    crowd_project = [r for r in results if r.label.startswith("project REST")][-1]
+    faq = single_project.stats(FAQ)
+    backend_step = single_project.stats(STEP_BACKEND)
+    lines += ["## Ratios (targets in brackets)", "",
+              f"- single customer, FAQ p50 / stock p50: {faq['p50'] / single_stock['p50']:.2f} (≤ 0.5)",
+              f"- single customer, task step with backend p50 / FAQ p50: "
+              f"{backend_step['p50'] / faq['p50']:.2f} (≤ 1.5)" if backend_step else "- no backend step measured",
+              f"- 20 customers, throughput / stock: {crowd_project.throughput / crowd_stock.throughput:.2f} (≥ 2)",
+              f"- 20 customers, p95 / stock p95: {crowd_project.stats()['p95'] / crowd_stock.stats()['p95']:.2f} (≤ 0.5)",
+              f"- errors: {sum(len(r.errors) for r in results)} (0); capped runs: {sum(r.capped for r in results)}",
+              "", "## Processes", ""]
+    for name, value in (figures.get("peak_rss_mib") or {}).items():
+        lines.append(f"- peak RSS {name}: {value:.0f} MiB" if value else f"- peak RSS {name}: n/a")
+    for key, label in (("project_load_s", "project start-up to first answer"), ("stock_load_s", "stock bot load"),
+                       ("project_train_s", "project training"), ("stock_train_s", "stock bot training")):
+        if figures.get(key) is not None:
+            lines.append(f"- {label}: {figures[key]:.1f} s")
+    errors = [e for r in results for e in r.errors]
+    if errors:
+        lines += ["", "## First errors", ""] + [f"- {e}" for e in errors[:10]]
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
