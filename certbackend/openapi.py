@@ -108,7 +108,7 @@ def build_document(demo_mode: bool) -> Dict[str, Any]:
             body=_body({**_IDENTITY, "account_password": {"type": "string"}},
                        ["name", "birth_date", "phone", "account_password"]), codes=(201, 400, 401, 409))}
         paths["/demo/clock"] = {"post": _op("Demo only: move the service clock", body=_body(
-            {"offset_days": {"type": "number", "minimum": -36500, "maximum": 36500}}, ["offset_days"]),
+            {"offset_days": {"type": "number", "minimum": -3650, "maximum": 36500}}, ["offset_days"]),
             codes=(200, 400, 401))}
     return {
         "openapi": "3.0.3",

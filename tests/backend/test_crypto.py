@@ -129,3 +129,18 @@ def test_ca_keys_are_encrypted_at_rest(backend):
         assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
         with pytest.raises(TypeError):
             serialization.load_pem_private_key(pem.encode(), password=None)
+
+
+def test_crl_stays_valid_at_the_demo_clock_limits(api: Api):
+    """Schemathesis found GET /v1/ca/crl → 500 after the demo clock went 100 years back (a CRL
+    number below zero, dates before 1950): the clock now goes back at most 10 years."""
+    try:
+        assert api.call("POST", "/demo/clock", json={"offset_days": -36500}).status_code == 400
+        for days in (-3650, 36500):
+            api.move_clock(days)
+            reply = api.call("GET", "/v1/ca/crl")
+            assert reply.status_code == 200, reply.text
+            assert x509.load_der_x509_crl(reply.content).next_update_utc > x509.load_der_x509_crl(
+                reply.content).last_update_utc
+    finally:
+        api.move_clock(0)
