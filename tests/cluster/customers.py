@@ -76,14 +76,10 @@ def seed_renewable(stack, persons: List[Person], days_to_expiry: int = 10) -> No
            "BACKEND_DEMO_MODE": "1", "BACKEND_SEED_DEMO": "0",
            "BACKEND_DATABASE_URL": stack.extra["dsns"]["certbackend"].replace("postgresql://", "postgresql+psycopg2://")}
     ctx = build_context(Settings.from_env(env))
-    saved = demo.DEMO_CUSTOMERS
     try:
-        demo.DEMO_CUSTOMERS = tuple(demo.DemoCustomer(p.name, p.birth_date, p.phone, "load test", days_to_expiry,
-                                                      account_password="4826")
-                                    for p in persons)
-        created = demo.seed(ctx)
+        created = demo.seed(ctx, [demo.DemoCustomer(p.name, p.birth_date, p.phone, "load test", days_to_expiry,
+                                                    account_password="4826") for p in persons])
     finally:
-        demo.DEMO_CUSTOMERS = saved
         ctx.db.engine.dispose()
     assert created == len(persons), f"seeded {created} of {len(persons)}"
 
