@@ -10,6 +10,7 @@ import getpass
 import sys
 from typing import Dict, Optional
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -41,7 +42,10 @@ def seed_demo_agents(engine: Engine) -> None:
         present = {row.login for row in db.execute(select(agents.c.login))}
     for login, (name, roles, password) in DEMO_AGENTS.items():
         if login not in present:
-            add_agent(engine, login, name, roles, password)
+            try:
+                add_agent(engine, login, name, roles, password)
+            except IntegrityError:
+                pass  # another web front (the cluster runs two) seeded this agent at the same moment
 
 
 def find_agent(engine: Engine, login: str) -> Optional[Dict]:

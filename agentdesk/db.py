@@ -7,7 +7,9 @@ in Rasa's tracker store; this holds only what the desk adds to them.
 from __future__ import annotations
 
 import os
+import time
 
+from sqlalchemy import exc
 from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, Text, create_engine, event)
 from sqlalchemy.engine import Engine
 
@@ -73,5 +75,18 @@ def open_engine(url: str = "") -> Engine:
         def _wal(dbapi_connection, _record):  # the web front writes while the CLI reads
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             dbapi_connection.execute("PRAGMA busy_timeout=5000")
-    metadata.create_all(engine)
+    _create_tables(engine)
     return engine
+
+
+def _create_tables(engine: Engine, attempts: int = 5) -> None:
+    """CREATE TABLE IF NOT EXISTS, safe when several web fronts start at once (the cluster runs two):
+    on PostgreSQL two concurrent creations of one table collide; the loser finds it made next time."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
