@@ -22,7 +22,10 @@ from tests.cluster.load import make_customers
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 BOUND_BACKEND = 15.0   # action server's backend timeout (5 s) + a loaded turn
-BOUND_ACTIONS = 40.0   # nginx's 15 s bound on an action call; a turn may make two calls
+# nginx's 15 s bound on an action call; a turn may make up to three calls (the form's validation, its
+# next step, a follow-up action): 45 s, plus a loaded machine. Measured: 30 s quiet, 45 s with CI running
+# beside it on the 2 cores (docs/reliability.md).
+BOUND_ACTIONS = 60.0
 TIMINGS: dict = {}
 
 
