@@ -21,7 +21,8 @@ from actions.task_slots import REQUESTED, SECRET_SLOTS, SUBMISSION_KEY, TASK, VE
 from redaction.digits import MASK, has_digit_run, mask_digit_runs, mask_resident_numbers
 
 # The entities of domain.yml (tests/test_redaction.py keeps the two lists equal).
-ALLOWED_ENTITIES = frozenset({"cert_type", "channel", "security_medium", "device", "faq_key", "device_id"})
+ALLOWED_ENTITIES = frozenset({"cert_type", "channel", "security_medium", "device", "faq_key", "device_id",
+                              "handoff"})
 CREDENTIAL_SLOTS = (VERIFICATION_TOKEN, VERIFICATION_ID, SUBMISSION_KEY)
 # Rasa copies the first message's metadata into this slot when a session starts.
 METADATA_SLOT = "session_started_metadata"
