@@ -7,7 +7,8 @@ Same URL and reply format as Rasa's own (`POST /webhooks/rest/webhook`). What it
   without running the pipeline (the tokenizer has nothing to work on);
 - when processing fails (Rasa logs the error and would answer nothing), the customer still gets a
   Korean message, marked `{"custom": {"unprocessed": true}}` so a client knows nothing was stored and
-  the same message may be sent again.
+  the same message may be sent again — except in a conversation an agent holds (paused), where the
+  bot's silence is intended.
 """
 from __future__ import annotations
 
@@ -59,6 +60,16 @@ def read_body(request: Request) -> Optional[Dict[str, Any]]:
     return body
 
 
+async def _paused(request: Request, sender: str) -> bool:
+    """A conversation an agent holds (agentdesk/: Rasa's paused conversation) is silent on purpose:
+    no reply is the right reply there, not the 'could not process' message."""
+    try:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+    except Exception:  # noqa: BLE001 - the store is down: the message was not processed either
+        return False
+    return bool(tracker and tracker.is_paused())
+
+
 def is_blank(message: str) -> bool:
     return not _INVISIBLE.sub("", message)
 
@@ -92,7 +103,7 @@ class GuardedRestInput(RestInput):
             except Exception as error:  # noqa: BLE001 - the customer gets a Korean answer either way
                 # Type only: the exception text may quote the message (a PIN).
                 log.error("message handling failed: %s", type(error).__name__)
-            if not collector.messages:
+            if not collector.messages and not await _paused(request, sender):
                 return response.json([{"recipient_id": sender, "text": UNPROCESSED,
                                        "custom": {"unprocessed": True}}], ensure_ascii=False)
             return response.json(collector.messages, ensure_ascii=False)

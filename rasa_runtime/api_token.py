@@ -17,4 +17,5 @@ def rasa_argv(argv, token: str):
         return list(argv)
     if len(token) < MIN_TOKEN_LENGTH:
         raise SystemExit(f"RASA_API_TOKEN must have at least {MIN_TOKEN_LENGTH} characters")
-    return [*argv, "--enable-api", "--auth-token", token]
+    # "=" form: a URL-safe token may start with "-", which argparse would read as an option.
+    return [*argv, "--enable-api", f"--auth-token={token}"]

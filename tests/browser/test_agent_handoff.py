@@ -3,7 +3,6 @@ with the keyboard only, takes the conversation and answers; the customer sees th
 from a person, the bot stays silent meanwhile, and after the hand-back the bot answers the next FAQ.
 Both pages pass the axe-core audit (no serious or critical violations)."""
 import os
-import uuid
 
 import requests
 from playwright.sync_api import Page, expect
@@ -98,12 +97,14 @@ def test_customer_to_agent_and_back_to_the_bot(browser, product, page):
 
 
 def test_a_page_cannot_queue_or_silence_a_conversation_by_itself(product):
-    sender = uuid.uuid4().hex
-    requests.post(f"{product.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "안녕하세요"}, timeout=30)
-    reply = requests.post(f"{product.web_url}/chat/handoff", json={}, headers={"X-Chat-Sender": sender}, timeout=10)
+    visitor = requests.Session()  # the web front's signed conversation cookie, as a browser keeps it
+    first = visitor.post(f"{product.web_url}/webhooks/rest/webhook", json={"message": "안녕하세요"}, timeout=30)
+    assert first.status_code == 200
+    reply = visitor.post(f"{product.web_url}/chat/handoff", json={}, timeout=10)
     assert reply.status_code == 409  # the bot never agreed to hand this conversation over
-    answer = requests.post(f"{product.rasa_url}/webhooks/rest/webhook",
-                           json={"sender": sender, "message": "갱신 기간이 언제예요?"}, timeout=30).json()
+    answer = visitor.post(f"{product.web_url}/webhooks/rest/webhook", json={"message": "갱신 기간이 언제예요?"},
+                          timeout=30).json()
     assert answer and "30일" in answer[0]["text"]  # not paused
+    assert visitor.get(f"{product.web_url}/chat/handoff", timeout=10).json()["state"] == "none"
     # Rasa's HTTP API is on for the web front, and only with the token.
-    assert requests.get(f"{product.rasa_url}/conversations/{sender}/tracker", timeout=10).status_code == 401
+    assert requests.get(f"{product.rasa_url}/conversations/someone/tracker", timeout=10).status_code == 401

@@ -42,7 +42,14 @@ def test_passwords_are_salted_scrypt_hashes():
 def test_rasa_api_only_with_a_token_and_never_from_the_command_line():
     assert rasa_argv(["run", "--port", "1"], "") == ["run", "--port", "1"]
     token = "t" * 32
-    assert rasa_argv(["run"], token) == ["run", "--enable-api", "--auth-token", token]
+    assert rasa_argv(["run"], token) == ["run", "--enable-api", f"--auth-token={token}"]
+    # A URL-safe token may start with "-": Rasa's argparse must still read it as the token's value.
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enable-api", action="store_true")
+    parser.add_argument("-t", "--auth-token")
+    dashed = "-" + "x" * 31
+    assert parser.parse_args(rasa_argv([], dashed)).auth_token == dashed
     with pytest.raises(SystemExit):
         rasa_argv(["run", "--enable-api"], token)
     with pytest.raises(SystemExit):
