@@ -5,11 +5,9 @@ key generation) runs in the default thread pool so one slow request never stalls
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import hmac
 import logging
-from typing import Any, Callable
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -21,6 +19,7 @@ from certbackend.context import ServiceContext
 from certbackend.demo_routes import add_demo_routes
 from certbackend.errors import ApiError, unauthorized, validation
 from certbackend.openapi import build_document
+from certbackend.request_io import in_thread, json_body
 from certbackend.system_routes import add_system_routes
 
 logger = logging.getLogger("certbackend")
@@ -28,17 +27,6 @@ PUBLIC_PATHS = ("/health", "/openapi.json", "/v1/ca/")
 PHONE_PATHS = "/demo/phone/"
 MAX_BODY_BYTES = 16 * 1024
 
-
-async def in_thread(function: Callable, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
-
-
-def json_body(request: Request):
-    try:
-        body = request.json
-    except SanicException:
-        raise ApiError(400, "VALIDATION", "요청 본문이 올바른 JSON이 아니에요.", field="body") from None
-    return inputs.require_object(body)
 
 
 def serial_param(serial: str) -> str:

@@ -6,45 +6,31 @@ front holds): the pretend phone's inbox for one conversation and keying digits o
 """
 from __future__ import annotations
 
-import asyncio
-import functools
-
 from sanic import Sanic, response
-from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from certbackend import inputs, verification
 from certbackend.context import ServiceContext
 from certbackend.demo import demo_customers, open_account
-from certbackend.errors import ApiError, validation
+from certbackend.errors import validation
+from certbackend.request_io import in_thread, json_body
 
 
 MIN_OFFSET_DAYS, MAX_OFFSET_DAYS = -3650, 36500
 
-
-def _in_thread(function, *args):
-    return asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))
-
-
-def _json(request: Request):
-    try:
-        body = request.json
-    except SanicException:
-        raise ApiError(400, "VALIDATION", "요청 본문이 올바른 JSON이 아니에요.", field="body") from None
-    return inputs.require_object(body)
 
 
 def add_demo_routes(app: Sanic, ctx: ServiceContext) -> None:
     @app.get("/demo/phone/inbox")
     async def phone_inbox(request: Request):
         reference = inputs.channel_ref(request.args.get("channel_ref"), required=True)
-        return response.json({"messages": await _in_thread(ctx.phone.inbox, reference)}, ensure_ascii=False)
+        return response.json({"messages": await in_thread(ctx.phone.inbox, reference)}, ensure_ascii=False)
 
     @app.post("/demo/phone/calls/<call_id:str>/keys")
     async def key_digits(request: Request, call_id: str):
         call_id = inputs.opaque_id(call_id, "call_id")
-        digits = inputs.digits_field(_json(request), ctx.policy.ars_digits_length)
-        return response.json(await _in_thread(verification.key_digits, ctx, call_id, digits),
+        digits = inputs.digits_field(json_body(request), ctx.policy.ars_digits_length)
+        return response.json(await in_thread(verification.key_digits, ctx, call_id, digits),
                              ensure_ascii=False)
 
     @app.get("/demo/customers")
@@ -53,15 +39,15 @@ def add_demo_routes(app: Sanic, ctx: ServiceContext) -> None:
 
     @app.post("/demo/accounts")
     async def accounts(request: Request):
-        body = _json(request)
+        body = json_body(request)
         identity = inputs.identity(body, ctx.clock.today_kst())
         password = inputs.account_password(body, ctx.policy.account_password_length)
-        return response.json(await _in_thread(open_account, ctx, identity, password), status=201,
+        return response.json(await in_thread(open_account, ctx, identity, password), status=201,
                              ensure_ascii=False)
 
     @app.post("/demo/clock")
     async def move_clock(request: Request):
-        body = _json(request)
+        body = json_body(request)
         days = body.get("offset_days")
         # At most 10 years back: a clock before 1970 would make the CRL's number and dates invalid
         # (found by schemathesis: GET /v1/ca/crl answered 500 after the clock moved 100 years back).
