@@ -43,6 +43,10 @@ HELDOUT_FILES = sorted((ROOT / "tests").glob("nlu_heldout*.yml"))
 UNANSWERABLE_FILES = sorted((ROOT / "tests").glob("nlu_unanswerable*.yml"))
 DEV_UNANSWERABLE = ROOT / "eval" / "dev_unanswerable.yml"
 DEV_TRICKY = ROOT / "eval" / "dev_tricky.yml"
+# Labelled development sets: tuned on, never trained on (tests/test_training_data.py checks). The
+# helper's tricky phrasings, then one file per new author (eval/dev_c.yml …) when present.
+DEV_LABELLED = [DEV_TRICKY] + sorted(p for p in (ROOT / "eval").glob("dev_*.yml")
+                                     if p not in (DEV_TRICKY, DEV_UNANSWERABLE))
 CHANGES = ROOT / "eval" / "changes.md"  # what each change bought: written by hand, quoted in the report
 FALLBACK_TARGET = 0.90
 NOT_LABELS = {"nlu_fallback", "no_answer"}
@@ -188,15 +192,27 @@ def texts_in(value) -> List[str]:
     return []
 
 
-def unanswerable_sets() -> Dict[str, List[str]]:
-    """Named sets of questions that should reach the fallback (files that exist only)."""
+def dev_labelled_sets() -> Dict[str, List[Example]]:
+    """Development set name ("tricky", "dev_c", …) -> labelled (text, label) examples."""
+    sets: Dict[str, List[Example]] = {}
+    for path in DEV_LABELLED:
+        name = "tricky" if path == DEV_TRICKY else path.stem
+        sets[name] = [(t, label) for label, texts in examples_by_label([path]).items() for t in texts]
+    return sets
+
+
+def unanswerable_sets(include_independent: bool = True) -> Dict[str, List[str]]:
+    """Named sets of questions that should reach the fallback (files that exist only).
+
+    ``include_independent=False`` (``--no-heldout``) leaves out tests/nlu_unanswerable*.yml, so a
+    development run stays blind to the independent authors' sets."""
     sets: Dict[str, List[str]] = {}
     independent: List[str] = []
-    for path in UNANSWERABLE_FILES:
+    for path in UNANSWERABLE_FILES if include_independent else []:
         questions = texts_in(yaml.safe_load(path.read_text(encoding="utf-8")))
         sets[f"independent {path.stem}"] = questions
         independent += questions
-    if len(UNANSWERABLE_FILES) > 1:
+    if include_independent and len(UNANSWERABLE_FILES) > 1:
         sets["independent, all"] = independent
     dev = yaml.safe_load(DEV_UNANSWERABLE.read_text(encoding="utf-8"))
     for name, questions in dev.items():

@@ -22,16 +22,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.fallback_gate import send_to_fallback
 
 VOCABULARY_FILE = "vocabulary.json"
 # A word token: at least one Hangul syllable or jamo (ㅇㅇ, ㄴㄴ) or Latin letter. Digits, punctuation and emoticons
@@ -107,7 +102,6 @@ class GibberishGate(GraphComponent, IntentClassifier):
                 continue
             if not is_mash(word_forms(message), self.vocabulary):
                 continue
-            fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [dict(fallback)], add_to_output=True)
+            # No ranking: topics guessed from a jamo's character n-grams would only mislead.
+            send_to_fallback(message, 1.0, keep_ranking=False)
         return messages

@@ -3,54 +3,46 @@
 A classifier trained only on answerable topics answers everything: "네이버 인증서 발급은 어떻게
 해요?" became the issuance FAQ with no hint of doubt. The training data therefore has one more
 label, ``no_answer`` (data/nlu/no_answer.yml: other certificates, 공동인증서 operations, hours,
-statistics, legal and developer questions …). When it wins, this component predicts
-``nlu_fallback`` instead, exactly as FallbackClassifier would, and keeps the answerable labels'
-ranking so the fallback can still offer the nearest topics next to 상담원 연결.
+statistics, legal and developer questions …). The message goes to ``nlu_fallback`` when
+``no_answer`` wins, and also when it is merely *likely* (probability ≥ ``min_confidence``): such
+questions share almost every word with answerable ones (금융인증서, 비밀번호, 발급), so the label
+often comes second behind a wrong answer, and a wrong answer costs more than a 잘 모르겠어요.
+``no_answer`` itself never reaches the dialogue: it is removed from every ranking, so the
+fallback offers only topics the assistant can answer.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.fallback_gate import FallbackGate
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class NoAnswerGate(GraphComponent, IntentClassifier):
+class NoAnswerGate(FallbackGate):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"intent": "no_answer"}
+        # min_confidence 1.0: only when no_answer is ranked first (the behaviour before issue 11 part 3).
+        return {"intent": "no_answer", "min_confidence": 1.0}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self.no_answer = config["intent"]
+    def no_answer_confidence(self, message: Message) -> float:
+        for item in message.get(INTENT_RANKING_KEY) or []:
+            if item.get(INTENT_NAME_KEY) == self.config["intent"]:
+                return float(item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return 0.0
 
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "NoAnswerGate":
-        return cls({**cls.get_default_config(), **config})
+    def fallback_confidence(self, message: Message) -> Optional[float]:
+        confidence = self.no_answer_confidence(message)
+        ranked_first = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self.config["intent"]
+        if ranked_first or confidence >= float(self.config["min_confidence"]):
+            return confidence
+        return None
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            ranking = [dict(i) for i in message.get(INTENT_RANKING_KEY) or []]
-            intent = message.get(INTENT) or {}
-            answerable = [i for i in ranking if i.get(INTENT_NAME_KEY) != self.no_answer]
-            if intent.get(INTENT_NAME_KEY) != self.no_answer:
-                if len(answerable) != len(ranking):
-                    message.set(INTENT_RANKING_KEY, answerable, add_to_output=True)
-                continue
-            confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [dict(fallback)] + answerable, add_to_output=True)
-        return messages
+    def tidy(self, message: Message) -> None:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        answerable = [dict(i) for i in ranking if i.get(INTENT_NAME_KEY) != self.config["intent"]]
+        if len(answerable) != len(ranking):
+            message.set(INTENT_RANKING_KEY, answerable, add_to_output=True)

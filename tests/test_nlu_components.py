@@ -98,3 +98,53 @@ def test_no_answer_becomes_fallback_and_keeps_the_answerable_ranking():
     assert [i["name"] for i in unanswerable.get("intent_ranking")] == ["nlu_fallback", "faq", "issue_certificate"]
     assert answerable.get("intent")["name"] == "faq"
     assert [i["name"] for i in answerable.get("intent_ranking")] == ["faq"]
+
+
+def _ranked(text, ranking):
+    msg = Message({TEXT: text})
+    msg.set("intent", dict(ranking[0]))
+    msg.set("intent_ranking", [dict(r) for r in ranking])
+    return msg
+
+
+def test_a_likely_no_answer_sends_to_fallback_even_when_ranked_second():
+    # "금융인증서 비밀번호를 영문으로 섞어서 만들 수 있나요" shares its words with password_change;
+    # a 35 % no_answer behind a 50 % FAQ is a question the assistant should not answer.
+    from nlu_components.no_answer_gate import NoAnswerGate
+
+    gate = NoAnswerGate({"intent": "no_answer", "min_confidence": 0.2})
+    likely = _ranked("비밀번호 영문 섞어도 돼요?", [{"name": "faq", "confidence": 0.5},
+                                                 {"name": "no_answer", "confidence": 0.35},
+                                                 {"name": "change_pin", "confidence": 0.15}])
+    unlikely = _ranked("비밀번호 바꾸는 법", [{"name": "faq", "confidence": 0.85},
+                                         {"name": "no_answer", "confidence": 0.1},
+                                         {"name": "change_pin", "confidence": 0.05}])
+    gate.process([likely, unlikely])
+    assert likely.get("intent") == {"name": "nlu_fallback", "confidence": 0.35}
+    assert [i["name"] for i in likely.get("intent_ranking")] == ["nlu_fallback", "faq", "change_pin"]
+    assert unlikely.get("intent")["name"] == "faq"
+    assert [i["name"] for i in unlikely.get("intent_ranking")] == ["faq", "change_pin"]
+
+
+def test_gates_keep_an_earlier_fallback_and_still_hide_no_answer():
+    from nlu_components.no_answer_gate import NoAnswerGate
+
+    gate = NoAnswerGate({"intent": "no_answer", "min_confidence": 0.2})
+    unclear = _ranked("음", [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "no_answer", "confidence": 0.25},
+                            {"name": "greet", "confidence": 0.2}])
+    gate.process([unclear])
+    assert unclear.get("intent") == {"name": "nlu_fallback", "confidence": 0.3}
+    assert [i["name"] for i in unclear.get("intent_ranking")] == ["nlu_fallback", "greet"]
+
+
+def test_faq_gate_and_no_answer_gate_share_one_fallback_shape():
+    from nlu_components.fallback_gate import FallbackGate
+    from nlu_components.faq_confidence_gate import FaqConfidenceGate
+    from nlu_components.no_answer_gate import NoAnswerGate
+
+    assert issubclass(FaqConfidenceGate, FallbackGate) and issubclass(NoAnswerGate, FallbackGate)
+    unsure = _ranked("갱신", [{"name": "faq", "confidence": 0.9}, {"name": "renew_certificate", "confidence": 0.1}])
+    unsure.set("response_selector", {"faq": {"response": {"confidence": 0.3, "intent_response_key": "faq/renew_how"}}})
+    FaqConfidenceGate({"retrieval_intent": "faq", "threshold": 0.5}).process([unsure])
+    assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 0.5}
+    assert [i["name"] for i in unsure.get("intent_ranking")] == ["nlu_fallback", "faq", "renew_certificate"]
