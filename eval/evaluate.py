@@ -224,12 +224,12 @@ def unanswerable_sets(include_independent: bool = True) -> Dict[str, List[str]]:
 class FullModelResult:
     heldout: RunResult = field(default_factory=RunResult)  # all held-out files together
     heldout_by_file: Dict[str, RunResult] = field(default_factory=dict)
-    tricky: List[Prediction] = field(default_factory=list)
+    dev: Dict[str, List[Prediction]] = field(default_factory=dict)  # labelled dev sets: "tricky", "dev_c", …
     unanswerable: Dict[str, List[Prediction]] = field(default_factory=dict)
 
 
 def run_full_model(config: Path, with_heldout: bool = True) -> FullModelResult:
-    """One model on all training data, scored on held-out, tricky and unanswerable sets."""
+    """One model on all training data, scored on held-out, labelled dev and unanswerable sets."""
     out = FullModelResult()
     with tempfile.TemporaryDirectory() as workdir:
         model, seconds = train(config, all_training_examples(), Path(workdir))
@@ -239,9 +239,9 @@ def run_full_model(config: Path, with_heldout: bool = True) -> FullModelResult:
                 part = RunResult(train_seconds=[seconds], predictions=predict(model, heldout_examples([path])))
                 out.heldout_by_file[path.stem] = part
                 out.heldout.predictions.extend(part.predictions)
-        tricky = [(t, label) for label, texts in examples_by_label([DEV_TRICKY]).items() for t in texts]
-        out.tricky = predict(model, tricky)
-        for name, questions in unanswerable_sets().items():
+        for name, examples in dev_labelled_sets().items():
+            out.dev[name] = predict(model, examples)
+        for name, questions in unanswerable_sets(include_independent=with_heldout).items():
             out.unanswerable[name] = predict(model, [(q, "nlu_fallback") for q in questions])
     return out
 
@@ -295,11 +295,26 @@ def fallback_row(name: str, set_name: str, predictions: Sequence[Prediction]) ->
     return f"| {name} | {set_name} | {n} | {reached / n:.1%} | {wrong_faq} | {others} |"
 
 
+def answered_wrong(predictions: Sequence[Prediction]) -> float:
+    """A confident wrong answer: worse for the customer than the fallback's suggestions."""
+    return sum(p.label != p.gold and not p.fallback for p in predictions) / len(predictions)
+
+
+def fallback_rate(predictions: Sequence[Prediction]) -> float:
+    return sum(p.fallback for p in predictions) / len(predictions)
+
+
+def dev_row(name: str, set_name: str, predictions: Sequence[Prediction]) -> str:
+    p = predictions
+    return (f"| {name} | {set_name} | {len(p)} | {accuracy(p):.1%} | {answered_right(p):.1%} | "
+            f"{answered_wrong(p):.1%} | {fallback_rate(p):.1%} |")
+
+
 def summary_rows(name: str, kind: str, result: RunResult) -> str:
     p = result.predictions
-    fallback_rate = sum(x.fallback for x in p) / len(p)
     return (f"| {name} | {kind} | {len(p)} | {accuracy(p):.1%} | {macro_f1(p):.3f} | "
-            f"{answered_right(p):.1%} | {fallback_rate:.1%} | {max(result.train_seconds):.0f} s |")
+            f"{answered_right(p):.1%} | {answered_wrong(p):.1%} | {fallback_rate(p):.1%} | "
+            f"{max(result.train_seconds):.0f} s |")
 
 
 def report(results: Dict[Tuple[str, str], RunResult], folds: int,
@@ -314,11 +329,12 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
         "",
         "- **accuracy / macro F1**: the label NLU ranks first (FallbackClassifier threshold ignored).",
         "- **answered right**: correct *and* not sent to the fallback (FallbackClassifier or the",
-        "  FAQ confidence gate) — the answer a customer sees without clicking a suggestion.",
+        "  FAQ confidence gate) — the answer a customer sees without clicking a suggestion;",
+        "  **answered wrong**: a wrong label *not* sent to the fallback (a confident wrong answer).",
         "- **train time**: the slowest single training run of that row on this machine (2 cores).",
         "",
-        "| pipeline | set | n | accuracy | macro F1 | answered right | fallback | train time |",
-        "|---|---|---|---|---|---|---|---|",
+        "| pipeline | set | n | accuracy | macro F1 | answered right | answered wrong | fallback | train time |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for (name, kind), result in results.items():
         lines.append(summary_rows(name, kind, result))
@@ -340,12 +356,14 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
     for (name, kind), result in results.items():
         if result.no_answer:
             lines.append(fallback_row(name, f"no_answer examples ({kind})", result.no_answer))
-    lines += ["", "## Tricky phrasings (development set `eval/dev_tricky.yml`, helper-written)", "",
-              "| pipeline | n | right label | answered right (no fallback) |", "|---|---|---|---|"]
+    lines += ["", "## Development sets (tuned on, never trained on)", "",
+              "`tricky` is `eval/dev_tricky.yml` (the NLU helper's phrasings of known confusions); `dev_c`, `dev_d`,",
+              "`dev_e` are `eval/dev_<author>.yml`, one file per data author.", "",
+              "| pipeline | set | n | right label | answered right | answered wrong | fallback |",
+              "|---|---|---|---|---|---|---|"]
     for name, result in full.items():
-        if result.tricky:
-            lines.append(f"| {name} | {len(result.tricky)} | {accuracy(result.tricky):.1%} | "
-                         f"{answered_right(result.tricky):.1%} |")
+        for set_name, predictions in result.dev.items():
+            lines.append(dev_row(name, set_name, predictions))
     if CHANGES.exists():
         lines += ["", CHANGES.read_text(encoding="utf-8").strip()]
     for (name, kind), result in results.items():
@@ -368,7 +386,8 @@ def dump_predictions(results: Dict[Tuple[str, str], RunResult], full: Dict[str, 
     out.mkdir(parents=True, exist_ok=True)
     rows = {f"{name} {kind}": [asdict(p) for p in r.predictions] for (name, kind), r in results.items()}
     for name, result in full.items():
-        rows[f"{name} tricky"] = [asdict(p) for p in result.tricky]
+        for set_name, predictions in result.dev.items():
+            rows[f"{name} {set_name}"] = [asdict(p) for p in predictions]
         for set_name, predictions in result.unanswerable.items():
             rows[f"{name} {set_name}"] = [asdict(p) for p in predictions]
     (out / "predictions.json").write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -399,8 +418,8 @@ def main() -> int:
             print(summary_rows(name, "held-out", results[(name, "held-out")]), flush=True)
         for set_name, predictions in full[name].unanswerable.items():
             print(fallback_row(name, set_name, predictions), flush=True)
-        if full[name].tricky:
-            print(f"| {name} | tricky | {accuracy(full[name].tricky):.1%} |", flush=True)
+        for set_name, predictions in full[name].dev.items():
+            print(dev_row(name, set_name, predictions), flush=True)
         if not args.no_cv:
             results[(name, f"{args.folds}-fold CV")] = run_cv(config, args.folds)
             print(summary_rows(name, "CV", results[(name, f"{args.folds}-fold CV")]), flush=True)
