@@ -100,6 +100,12 @@ def char_view(lo=1, hi=4, weight=1.0):
                 lambda: CountVectorizer(analyzer="char_wb", ngram_range=(lo, hi)), weight)
 
 
+def lemma_char_view(lo=1, hi=4, weight=1.0):
+    """Character n-grams over the lemmas: aliases (폰 → 휴대폰) and normalized endings reach them too."""
+    return View(f"lemma_char{lo}-{hi}", lambda raw, toks: lemma_text(toks).replace("+", " "),
+                lambda: CountVectorizer(analyzer="char_wb", ngram_range=(lo, hi)), weight)
+
+
 def nospace_char_view(lo=2, hi=4, weight=1.0):
     """Character n-grams of the text with every space removed: 외장 하드 = 외장하드."""
     return View(f"nospace{lo}-{hi}", lambda raw, toks: re.sub(r"\s+", "", raw.lower()),
@@ -414,6 +420,8 @@ VARIANTS: Dict[str, Variant] = {
     "terms2": Variant(BASE, tokens=terms_with(NEW_WORDS, NEW_ALIASES)),
     "terms2_C30": Variant(BASE, C=30, tokens=terms_with(NEW_WORDS, NEW_ALIASES)),
     "perview": Variant(BASE, scale="log_l2_per_view"),
+    "lemma_char": Variant([word_view(), lemma_char_view()]),
+    "word3": Variant([word_view(3), char_view()]),
     "char2-5": Variant([word_view(), char_view(2, 5)]),
     "no_balance": Variant(BASE, class_weight=None),
     "nospace": Variant(BASE + [nospace_char_view()]),

@@ -101,3 +101,18 @@ def test_rasa_spacy_tokenizer_gets_lemmas_and_pos(nlp):
 def test_known_variants_share_a_lemma_but_keep_their_text(nlp):
     doc = nlp("비번 까먹음")
     assert (doc[0].text, doc[0].lemma_) == ("비번", "비밀번호")
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # 알뜰폰 (a budget carrier: verification trouble) must not become 알뜰 + 휴대폰 through the 폰 alias.
+    ("알뜰폰인데 인증 문자가 안 와요", "알뜰폰", "알뜰폰"),
+    ("국민인증서랑 뭐가 달라요", "국민인증서", "국민인증서"),
+    ("핀번호 까먹음", "핀번호", "비밀번호"),
+    ("pin 번호 바꿔줘", "pin", "비밀번호"),
+    ("어플에서 발급돼요?", "어플", "앱"),
+    ("외장하드에 넣어 둘 수 있나요", "외장하드", "외장하드"),
+    ("하드디스크 어디 폴더에 있어요", "하드디스크", "외장하드"),
+])
+def test_domain_words_stay_whole_and_variants_share_a_lemma(nlp, text, word, lemma):
+    tokens = {t.text: t.lemma_ for t in nlp(text.lower())}
+    assert tokens.get(word) == lemma
