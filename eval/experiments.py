@@ -392,7 +392,8 @@ def cached_run(name: str, variant: Variant) -> RawResult:
 
 def data_fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) + sorted((ROOT / "eval").glob("dev_*.yml")):
+    for path in (sorted((ROOT / "data" / "nlu").glob("*.yml")) + sorted((ROOT / "eval").glob("dev_*.yml"))
+                 + [ROOT / "korean_nlp" / "domain_terms.yml"]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
