@@ -192,12 +192,19 @@ def texts_in(value) -> List[str]:
     return []
 
 
+def dev_set_name(path: Path) -> str:
+    return "tricky" if path == DEV_TRICKY else path.stem
+
+
 def dev_labelled_sets() -> Dict[str, List[Example]]:
-    """Development set name ("tricky", "dev_c", …) -> labelled (text, label) examples."""
+    """Development set name ("tricky", "dev_c", …) -> labelled (text, label) examples.
+
+    A dev set's ``no_answer`` block is not a label to get right: it is scored with the questions
+    that should reach the fallback (``unanswerable_sets``)."""
     sets: Dict[str, List[Example]] = {}
     for path in DEV_LABELLED:
-        name = "tricky" if path == DEV_TRICKY else path.stem
-        sets[name] = [(t, label) for label, texts in examples_by_label([path]).items() for t in texts]
+        sets[dev_set_name(path)] = [(t, label) for label, texts in examples_by_label([path]).items()
+                                    if label not in NOT_LABELS for t in texts]
     return sets
 
 
@@ -217,6 +224,10 @@ def unanswerable_sets(include_independent: bool = True) -> Dict[str, List[str]]:
     dev = yaml.safe_load(DEV_UNANSWERABLE.read_text(encoding="utf-8"))
     for name, questions in dev.items():
         sets[f"dev {name}"] = texts_in(questions)
+    for path in DEV_LABELLED:  # the data authors' no_answer questions, one set per author
+        questions = examples_by_label([path]).get("no_answer", [])
+        if questions:
+            sets[f"{dev_set_name(path)} no_answer"] = questions
     return sets
 
 

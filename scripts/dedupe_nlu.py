@@ -2,7 +2,8 @@
 
 Spacing and punctuation are ignored. An example is removed from the named file when the same
 text already stands in another training file, earlier in the same file, or in the held-out set
-(tests/nlu_heldout*.yml, which must stay unseen). Used when data from several authors is merged.
+(tests/nlu_heldout*.yml) or a development set (eval/dev_*.yml): both must stay unseen. Used when data
+from several authors is merged.
 
     python scripts/dedupe_nlu.py data/nlu/new_file.yml [...]
 """
@@ -14,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import yaml  # noqa: E402
+
 from tests.training_data import NLU_DIR, examples_by_label, normalized  # noqa: E402
 
 
@@ -23,6 +26,10 @@ def main(paths) -> int:
     seen = {normalized(e) for examples in examples_by_label(others).values() for e in examples}
     heldout = sorted((ROOT / "tests").glob("nlu_heldout*.yml"))
     seen |= {normalized(e) for examples in examples_by_label(heldout).values() for e in examples}
+    from eval.evaluate import texts_in  # dev sets: labelled NLU files and plain question lists
+
+    for dev in sorted((ROOT / "eval").glob("dev_*.yml")):
+        seen |= {normalized(t) for t in texts_in(yaml.safe_load(dev.read_text(encoding="utf-8")))}
     for path in sorted(targets):
         kept_lines, dropped = [], 0
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
