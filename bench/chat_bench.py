@@ -29,6 +29,8 @@ from launcher.stack import MODEL, start_stack
 
 OUT = ROOT / "var" / "bench"
 TIME_CAP_S = 420.0
+BENCH_WEB_QUOTAS = {"WEB_MESSAGES_PER_MINUTE": "100000", "WEB_MESSAGE_BURST": "1000",
+                    "WEB_NEW_CONVERSATIONS_PER_HOUR": "100000"}
 
 
 def train_project_timed(log: Path) -> float:
@@ -38,7 +40,8 @@ def train_project_timed(log: Path) -> float:
     scratch.mkdir(parents=True)
     started = time.perf_counter()
     with log.open("w") as out:
-        subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(scratch), "--fixed-model-name", "t"],
+        subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(scratch), "--fixed-model-name", "t",
+                        "--force"],  # no cached components: the full training time
                        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=900)
     return time.perf_counter() - started
 
@@ -120,7 +123,10 @@ def main() -> int:
     figures["stock_load_s"] = stock_load
     try:
         started = time.perf_counter()
-        stack = start_stack(logs / "project", backend_dir=backend_dir, fresh_demo_data=False)
+        # All simulated customers come from 127.0.0.1, so the web front's per-address quotas (30
+        # messages a minute) would throttle the load itself: the bench lifts them for its own stack.
+        stack = start_stack(logs / "project", backend_dir=backend_dir, fresh_demo_data=False,
+                            web_env=BENCH_WEB_QUOTAS)
         figures["project_load_s"] = time.perf_counter() - started
         try:
             read_code = code_reader(stack.backend)

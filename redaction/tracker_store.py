@@ -8,24 +8,34 @@ for the one turn that needs it; the stored conversation never holds it.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
+from collections import deque
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
-from redaction.rules import redact_events
+from redaction.sqlite_pragmas import tune_sqlite_engine
+from redaction.rules import CONTEXT_EVENTS, RedactionContext, redact_events
 
 log = logging.getLogger(__name__)
+# Set on a tracker by this store: how many of its events (from the start) are stored already, redacted.
+STORED_EVENTS_ATTRIBUTE = "_redaction_stored_events"
 T = TypeVar("T")
 # How long a turn waits for the conversation store to come back (a PostgreSQL restart takes ~3 s).
 # Past this, the error goes to Rasa, whose fail-safe wrapper would otherwise silently start an empty
 # conversation (retrieve) or keep the turn in one process's memory (save).
 STORE_RETRY_SECONDS = 15.0
+
+
+def _mark_stored(tracker: DialogueStateTracker) -> None:
+    setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
 
 
 def _is_connection_error(error: Exception) -> bool:
@@ -58,6 +68,7 @@ class RedactingTrackerStore(TrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         if store:
             self.inner = create_tracker_store(EndpointConfig.from_dict(dict(store)), domain, event_broker)
+            tune_sqlite_engine(getattr(self.inner, "engine", None))
         else:
             self.inner = InMemoryTrackerStore(domain, event_broker)
 
@@ -74,15 +85,45 @@ class RedactingTrackerStore(TrackerStore):
             self.inner.domain = self._domain
 
     def redacted(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        events = redact_events(tracker.current_state(EventVerbosity.ALL)["events"])
-        return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots)
+        """The tracker as it may be stored.
+
+        A tracker this store handed out holds the conversation's stored events (redacted when they
+        were saved) followed by the turn's new ones: only the new ones are redacted, and the tracker
+        itself is stored when none of them holds a secret. Re-serialising and replaying the whole
+        conversation on every save cost 17 % of Rasa's CPU and grew with the conversation
+        (docs/performance.md). Any other tracker is redacted whole.
+        """
+        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        events = list(tracker.events)
+        if stored is None or stored > len(events):
+            whole = redact_events(tracker.current_state(EventVerbosity.ALL)["events"])
+            return DialogueStateTracker.from_dict(tracker.sender_id, whole, self.domain.slots)
+        context = RedactionContext()
+        for event in events[:stored]:
+            if event.type_name in CONTEXT_EVENTS:
+                context.observe(event.as_dict())
+        new = [event.as_dict() for event in events[stored:]]
+        masked = redact_events(new, context)
+        if masked == new:
+            return tracker
+        view = copy.copy(tracker)  # shares slots and the rest; only the events differ
+        view.events = deque(events[:stored] + [
+            event if clear == safe else Event.from_parameters(safe)
+            for event, clear, safe in zip(events[stored:], new, masked)])
+        return view
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         redacted = self.redacted(tracker)
         await with_retry(lambda: self.inner.save(redacted), "save")
+        # The same object may be saved again in one turn (Rasa saves after the HTTP API appends
+        # events): its events are all stored now.
+        _mark_stored(tracker)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
+        tracker = await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
+        if tracker is not None:
+            _mark_stored(tracker)
+        return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return await with_retry(lambda: self.inner.retrieve_full_tracker(conversation_id), "retrieve")
