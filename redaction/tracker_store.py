@@ -21,21 +21,16 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
-from redaction.sqlite_pragmas import tune_sqlite_engine
+from conversation_store.stored_mark import mark_stored, stored_count
 from redaction.rules import CONTEXT_EVENTS, RedactionContext, redact_events
 
 log = logging.getLogger(__name__)
-# Set on a tracker by this store: how many of its events (from the start) are stored already, redacted.
-STORED_EVENTS_ATTRIBUTE = "_redaction_stored_events"
+
 T = TypeVar("T")
 # How long a turn waits for the conversation store to come back (a PostgreSQL restart takes ~3 s).
 # Past this, the error goes to Rasa, whose fail-safe wrapper would otherwise silently start an empty
 # conversation (retrieve) or keep the turn in one process's memory (save).
 STORE_RETRY_SECONDS = 15.0
-
-
-def _mark_stored(tracker: DialogueStateTracker) -> None:
-    setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
 
 
 def _is_connection_error(error: Exception) -> bool:
@@ -68,7 +63,6 @@ class RedactingTrackerStore(TrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         if store:
             self.inner = create_tracker_store(EndpointConfig.from_dict(dict(store)), domain, event_broker)
-            tune_sqlite_engine(getattr(self.inner, "engine", None))
         else:
             self.inner = InMemoryTrackerStore(domain, event_broker)
 
@@ -93,9 +87,9 @@ class RedactingTrackerStore(TrackerStore):
         conversation on every save cost 17 % of Rasa's CPU and grew with the conversation
         (docs/performance.md). Any other tracker is redacted whole.
         """
-        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        stored = stored_count(tracker)
         events = list(tracker.events)
-        if stored is None or stored > len(events):
+        if stored is None:
             whole = redact_events(tracker.current_state(EventVerbosity.ALL)["events"])
             return DialogueStateTracker.from_dict(tracker.sender_id, whole, self.domain.slots)
         context = RedactionContext()
@@ -117,12 +111,12 @@ class RedactingTrackerStore(TrackerStore):
         await with_retry(lambda: self.inner.save(redacted), "save")
         # The same object may be saved again in one turn (Rasa saves after the HTTP API appends
         # events): its events are all stored now.
-        _mark_stored(tracker)
+        mark_stored(tracker)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         tracker = await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
         if tracker is not None:
-            _mark_stored(tracker)
+            mark_stored(tracker)
         return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:

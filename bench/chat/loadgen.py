@@ -36,7 +36,8 @@ class Turn:
     kind: str
     text: Optional[str] = None
     # Computes (turn type, text) from the previous reply when they depend on it (the step asked).
-    compose: Optional[Callable[[Reply], Awaitable[Tuple[str, str]]]] = None
+    # compose(reply, session): the answer to the step just asked (the session reads the demo phone).
+    compose: Optional[Callable[[Reply, aiohttp.ClientSession], Awaitable[Tuple[str, str]]]] = None
     # Raises AssertionError when the reply is wrong (counted as an error, the script stops).
     check: Optional[Callable[[Reply], None]] = None
 
@@ -101,7 +102,7 @@ async def _play(session: aiohttp.ClientSession, url: str, script: Script, result
         if time.monotonic() > deadline:
             result.capped = True
             return
-        kind, text = (turn.kind, turn.text) if turn.compose is None else await turn.compose(reply)
+        kind, text = (turn.kind, turn.text) if turn.compose is None else await turn.compose(reply, session)
         started = time.perf_counter()
         ok = True
         try:

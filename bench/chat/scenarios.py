@@ -39,8 +39,10 @@ class BenchCustomer:
         return f"{self.phone[:3]}-****-{self.phone[-4:]}"
 
 
-# (masked phone, sender) -> the newest code the demo phone received for that conversation.
-CodeReader = Callable[[BenchCustomer, str], Awaitable[str]]
+# (customer, sender, the customer's HTTP session) -> the newest code the demo phone received for
+# that conversation (through the backend for REST; through the web front's /demo/phone for the web,
+# whose conversation id lives in the session's cookie).
+CodeReader = Callable[[BenchCustomer, str, object], Awaitable[str]]
 
 
 def _is_secret_step(reply: Reply) -> bool:
@@ -71,9 +73,9 @@ def renewal_turns(customer: BenchCustomer, sender: str, read_code: CodeReader, s
     """Start a renewal, then answer whatever step is asked; the last answer must finish it."""
     turns = [Turn(STEP, "금융인증서 갱신하고 싶어요")]
     for _ in range(steps - 1):
-        async def compose(reply: Reply, customer=customer):
+        async def compose(reply: Reply, session, customer=customer):
             kind, text = answer_for(reply, customer)
-            return kind, text if text is not None else await read_code(customer, sender)
+            return kind, text if text is not None else await read_code(customer, sender, session)
         turns.append(Turn(STEP, compose=compose))
     turns[-1].check = _expect("갱신이 끝났어요")
     return turns
