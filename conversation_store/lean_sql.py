@@ -19,6 +19,7 @@ import json
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - sa.orm.session below
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -31,7 +32,16 @@ from conversation_store.stored_mark import mark_stored, stored_count
 class LeanSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tune_sqlite_engine(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy gives a file database no pool (a new connection, and its PRAGMAs, for
+            # every read and write: ~10 % of a turn). Rasa uses the store from its event loop's
+            # thread only; two pooled connections are plenty, and SQLite serialises writers anyway.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=2,
+                                           connect_args={"check_same_thread": False})
+            tune_sqlite_engine(self.engine)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def _retrieve(self, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:

@@ -96,3 +96,11 @@ def test_sqlite_runs_in_write_ahead_logging(tmp_path):
     play(sql_store(LeanSQLTrackerStore, db), turns=((0, True),))
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_sqlite_connections_are_reused(tmp_path):
+    store = sql_store(LeanSQLTrackerStore, tmp_path / "c.db")
+    play(store, turns=((0, True), (1, False), (2, False)))
+    assert store.engine.pool.checkedout() == 0 and store.engine.pool.size() == 2
+    opened = store.engine.pool._pool.qsize()  # connections kept for the next turn
+    assert 1 <= opened <= 2
