@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 
 from bench.chat import stock_bot
 from bench.chat.customers import bench_customers, seed_backend
-from bench.chat.loadgen import FAQ, STEP, STEP_BACKEND, SMALL_TALK, TURN_TYPES, RunResult, run_load
+from bench.chat.loadgen import FAQ, STEP, STEP_BACKEND, STEP_SCRYPT, SMALL_TALK, TURN_TYPES, RunResult, run_load
 from bench.chat.procstats import cpu_seconds, peak_rss_mib
 from bench.chat.scenarios import BenchCustomer, project_script, stock_script
 from launcher.processes import ROOT, stop
@@ -136,6 +136,8 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--skip-training-time", action="store_true")
     parser.add_argument("--skip-web", action="store_true", help="only the REST channel for the project")
+    parser.add_argument("--skip-cluster", action="store_true",
+                        help="no cluster runs (they need PostgreSQL, Redis and nginx: make bench-chat installs them)")
     args = parser.parse_args()
     if not MODEL.exists():
         print("No trained model: run `make train` first.", file=sys.stderr)
@@ -211,6 +213,8 @@ def main() -> int:
             stack.stop()
     finally:
         stop(stock_process)
+    if not args.skip_cluster:
+        figures["cluster"] = cluster_scaling(args, results)
 
     report = render(results, figures)
     print("\n".join(report))
@@ -222,6 +226,37 @@ def main() -> int:
                   "by_type": {k or "all": r.stats(k) for k in (None, *TURN_TYPES)}} for r in results]},
         ensure_ascii=False, indent=2), encoding="utf-8")
     return 1 if any(r.errors or r.capped for r in results) else 0
+
+
+def cluster_scaling(args, results: List[RunResult]) -> Dict[str, object]:
+    """The crowd on the cluster with 1 and then 2 Rasa instances (fresh customers for each)."""
+    from bench.chat.cluster_runs import cluster_crowd
+
+    figures: Dict[str, object] = {"cpu_ms_per_turn": {}}
+    for size in (1, 2):
+        people = bench_customers(args.customers, offset=1000 * size)
+        print(f"cluster: {size} Rasa instance(s)…", flush=True)
+
+        def play(url: str, backend, label: str) -> RunResult:
+            many = [project_script(c, f"bench-cluster{size}-{i}", code_reader(backend), args.turns)
+                    for i, c in enumerate(people)]
+            return run(run_load(label, url, many, args.customers, TIME_CAP_S))
+
+        result, cpu = cluster_crowd(size, OUT / f"cluster-{size}", people, play)
+        results.append(result)
+        figures["cpu_ms_per_turn"][result.label] = cpu
+        figures[f"throughput_{size}"] = result.throughput
+    return figures
+
+
+def cluster_lines(figures: Dict[str, object], crowd_stock: RunResult) -> List[str]:
+    cluster = figures.get("cluster") or {}
+    if not cluster.get("throughput_1") or not cluster.get("throughput_2"):
+        return []
+    one, two = cluster["throughput_1"], cluster["throughput_2"]
+    return [f"- cluster, 20 customers: 1 Rasa instance {one:.1f} msg/s, 2 instances {two:.1f} msg/s: "
+            f"scaling {two / one:.2f}× (2 cores shared by every process); 2 instances / stock: "
+            f"{two / crowd_stock.throughput:.2f}"]
 
 
 def _find(results: List[RunResult], prefix: str) -> RunResult:
@@ -236,15 +271,29 @@ def render(results: List[RunResult], figures: Dict[str, object]) -> List[str]:
     crowd_project = [r for r in results if r.label.startswith("project REST")][-1]
     faq = single_project.stats(FAQ)
     backend_step = single_project.stats(STEP_BACKEND)
+    scrypt_step = single_project.stats(STEP_SCRYPT)
     lines += ["## Ratios (targets in brackets)", "",
               f"- single customer, FAQ p50 / stock p50: {faq['p50'] / single_stock['p50']:.2f} (≤ 0.5)",
               f"- single customer, task step with backend p50 / FAQ p50: "
               f"{backend_step['p50'] / faq['p50']:.2f} (≤ 1.5)" if backend_step else "- no backend step measured",
+              f"- single customer, task step with scrypt in the backend p50 / FAQ p50: "
+              f"{scrypt_step['p50'] / faq['p50']:.2f} (scrypt's cost, kept on purpose)" if scrypt_step else
+              "- no scrypt step measured",
               f"- 20 customers, throughput / stock: {crowd_project.throughput / crowd_stock.throughput:.2f} (≥ 2)",
               f"- 20 customers, p95 / stock p95: {crowd_project.stats()['p95'] / crowd_stock.stats()['p95']:.2f} (≤ 0.5)",
               f"- errors: {sum(len(r.errors) for r in results)} (0); capped runs: {sum(r.capped for r in results)}",
+              *cluster_lines(figures, crowd_stock),
               "", "## Processes", ""]
     cpu = figures.get("cpu_ms_per_turn") or {}
+    cluster_cpu = (figures.get("cluster") or {}).get("cpu_ms_per_turn") or {}
+    if cluster_cpu:
+        kinds = sorted({k for used in cluster_cpu.values() for k in used})
+        lines += ["Cluster CPU per turn (ms, every instance of a kind summed):", "",
+                  "| run | " + " | ".join(kinds) + " | all |", "|---|" + "---|" * (len(kinds) + 1)]
+        for label, used in cluster_cpu.items():
+            lines.append(f"| {label} | " + " | ".join(f"{used.get(k, 0):.1f}" for k in kinds)
+                         + f" | {sum(used.values()):.1f} |")
+        lines.append("")
     if cpu:
         names = ["stock rasa", *PROJECT_PROCESSES]
         lines += ["CPU per turn (ms, from /proc; what the 2 cores had to give each turn):", "",
