@@ -120,8 +120,10 @@ bench: bench-backend bench-chat
 bench-backend: setup
 	$(PY) bench/backend_bench.py
 
-# The conversation beside a stock `rasa init` bot (created and trained once in var/bench/stock-bot).
+# The conversation beside a stock `rasa init` bot (created and trained once in var/bench/stock-bot),
+# embedded and as a cluster of 1 and 2 Rasa instances (PostgreSQL, Redis, nginx installed when missing).
 bench-chat: train
+	scripts/ensure-cluster-packages.sh
 	$(PY) -m bench.chat_bench
 
 backend: setup

@@ -30,11 +30,29 @@ def conversations_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
     # process need not hold the other parts' secrets (the action server's token, for one).
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     store = dict((config.get("tracker_store") or {}).get("store") or {})
-    if str(store.get("type", "")).lower() != "sql":
+    if not _is_sql_store(str(store.get("type", ""))):
         raise RuntimeError("endpoints.yml stores conversations outside SQL; set CONVERSATIONS_DATABASE_URL")
     params = {k: _expanded(store[k]) for k in ("dialect", "host", "port", "db", "username", "password", "query")
               if k in store}
     return str(SQLTrackerStore.get_db_url(**params))
+
+
+def _is_sql_store(kind: str) -> bool:
+    """Rasa's SQL store, or a subclass of it named by module path (conversation_store.lean_sql)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    if kind.lower() == "sql":
+        return True
+    if "." not in kind:
+        return False
+    import importlib
+
+    module, _, name = kind.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(found, type) and issubclass(found, SQLTrackerStore)
 
 
 def _expanded(value):

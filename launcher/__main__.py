@@ -116,7 +116,7 @@ def main() -> int:
 def run_shell(demo: bool) -> int:
     """Backend and action server supervised in the background, Rasa's terminal chat in front."""
     from launcher.processes import free_port
-    from launcher.stack import backend_credentials, demo_env
+    from launcher.stack import backend_credentials, demo_env, desk_env
     from launcher.supervisor import Supervisor
     backend_dir = Path(os.environ.get("BACKEND_DATA_DIR") or VAR / "backend")
     for stale in backend_dir.glob("certbackend.sqlite3*"):
@@ -135,7 +135,10 @@ def run_shell(demo: bool) -> int:
         supervisor.watch()
         shell = subprocess.Popen([*services.rasa_shell(LOG_DIR, {}), "--port", str(ports["rasa"] or free_port())],
                                  env={**os.environ, **services.BASE_ENV, "ACTIONS_PORT": str(ports["actions"]),
-                                      **action_token})
+                                      **action_token,
+                                      # endpoints.yml stores conversations in this SQLite file (make run's
+                                      # too, beside the backend's folder: var/conversations.sqlite3).
+                                      "CONVERSATIONS_DB": desk_env(backend_dir.parent)["CONVERSATIONS_DB"]})
         try:
             return shell.wait()
         except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional
 
 from actions.secret_vault import is_reference
 from actions.task_slots import REQUESTED, SECRET_SLOTS, SUBMISSION_KEY, TASK, VERIFICATION_ID, VERIFICATION_TOKEN
@@ -27,7 +27,7 @@ CREDENTIAL_SLOTS = (VERIFICATION_TOKEN, VERIFICATION_ID, SUBMISSION_KEY)
 # Rasa copies the first message's metadata into this slot when a session starts.
 METADATA_SLOT = "session_started_metadata"
 
-__all__ = ["MASK", "ALLOWED_ENTITIES", "mask_text", "redact_events"]
+__all__ = ["MASK", "ALLOWED_ENTITIES", "CONTEXT_EVENTS", "RedactionContext", "mask_text", "redact_events"]
 
 
 def mask_text(text: str, in_task: bool = False) -> str:
@@ -38,29 +38,56 @@ def _kept_in_clear(value: Any) -> bool:
     return value is None or is_reference(value) or value == MASK
 
 
-def redact_events(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Serialized events with secrets masked (the given events are not changed)."""
-    requested, task = None, None
+class RedactionContext:
+    """What earlier events say about the next one: the slot being asked for, and whether a task runs.
+
+    Only a few event kinds change it (``CONTEXT_EVENTS``), so a store that redacts just the new
+    events of a conversation can rebuild it from the stored ones without serialising them all.
+    """
+
+    def __init__(self) -> None:
+        self.requested: Any = None
+        self.task: Any = None
+
+    def observe(self, event: Dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "slot":
+            if event.get("name") == REQUESTED:
+                self.requested = event.get("value")
+            elif event.get("name") == TASK:
+                self.task = event.get("value")
+        elif kind == "active_loop" and event.get("name") is None:
+            self.requested = None
+        elif kind in ("restart", "reset_slots"):
+            self.requested, self.task = None, None
+
+
+# The event kinds that can change a RedactionContext (Rasa's type names of these events).
+CONTEXT_EVENTS = frozenset({"slot", "active_loop", "restart", "reset_slots"})
+
+
+def redact_events(events: Iterable[Dict[str, Any]],
+                  context: Optional[RedactionContext] = None) -> List[Dict[str, Any]]:
+    """Serialized events with secrets masked (the given events are not changed).
+
+    ``context`` is the state after the events before these (a fresh conversation when omitted);
+    it is updated as the events are read.
+    """
+    context = context or RedactionContext()
     redacted: List[Dict[str, Any]] = []
     for original in events:
         event = copy.deepcopy(original)
         kind = event.get("event")
         if kind == "slot":
             name, value = event.get("name"), event.get("value")
-            if name == REQUESTED:
-                requested = value
-            elif name == TASK:
-                task = value
-            elif name in (*SECRET_SLOTS, *CREDENTIAL_SLOTS) and not _kept_in_clear(value):
+            if name in (*SECRET_SLOTS, *CREDENTIAL_SLOTS) and not _kept_in_clear(value):
                 event["value"] = MASK
             elif name == METADATA_SLOT and value:
                 event["value"] = {}
         elif kind == "user":
-            _redact_user_event(event, whole=requested in SECRET_SLOTS, in_task=bool(task or requested))
-        elif kind == "active_loop" and event.get("name") is None:
-            requested = None
-        elif kind in ("restart", "reset_slots"):
-            requested, task = None, None
+            _redact_user_event(event, whole=context.requested in SECRET_SLOTS,
+                               in_task=bool(context.task or context.requested))
+        context.observe(original)
         redacted.append(event)
     return redacted
 

@@ -8,19 +8,24 @@ for the one turn that needs it; the stored conversation never holds it.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
+from collections import deque
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
-from redaction.rules import redact_events
+from conversation_store.stored_mark import mark_stored, stored_count
+from redaction.rules import CONTEXT_EVENTS, RedactionContext, redact_events
 
 log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 # How long a turn waits for the conversation store to come back (a PostgreSQL restart takes ~3 s).
 # Past this, the error goes to Rasa, whose fail-safe wrapper would otherwise silently start an empty
@@ -74,15 +79,45 @@ class RedactingTrackerStore(TrackerStore):
             self.inner.domain = self._domain
 
     def redacted(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        events = redact_events(tracker.current_state(EventVerbosity.ALL)["events"])
-        return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots)
+        """The tracker as it may be stored.
+
+        A tracker this store handed out holds the conversation's stored events (redacted when they
+        were saved) followed by the turn's new ones: only the new ones are redacted, and the tracker
+        itself is stored when none of them holds a secret. Re-serialising and replaying the whole
+        conversation on every save cost 17 % of Rasa's CPU and grew with the conversation
+        (docs/performance.md). Any other tracker is redacted whole.
+        """
+        stored = stored_count(tracker)
+        events = list(tracker.events)
+        if stored is None:
+            whole = redact_events(tracker.current_state(EventVerbosity.ALL)["events"])
+            return DialogueStateTracker.from_dict(tracker.sender_id, whole, self.domain.slots)
+        context = RedactionContext()
+        for event in events[:stored]:
+            if event.type_name in CONTEXT_EVENTS:
+                context.observe(event.as_dict())
+        new = [event.as_dict() for event in events[stored:]]
+        masked = redact_events(new, context)
+        if masked == new:
+            return tracker
+        view = copy.copy(tracker)  # shares slots and the rest; only the events differ
+        view.events = deque(events[:stored] + [
+            event if clear == safe else Event.from_parameters(safe)
+            for event, clear, safe in zip(events[stored:], new, masked)])
+        return view
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         redacted = self.redacted(tracker)
         await with_retry(lambda: self.inner.save(redacted), "save")
+        # The same object may be saved again in one turn (Rasa saves after the HTTP API appends
+        # events): its events are all stored now.
+        mark_stored(tracker)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
+        tracker = await with_retry(lambda: self.inner.retrieve(sender_id), "retrieve")
+        if tracker is not None:
+            mark_stored(tracker)
+        return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return await with_retry(lambda: self.inner.retrieve_full_tracker(conversation_id), "retrieve")

@@ -17,7 +17,10 @@ import aiohttp
 
 # Turn types reported separately (the three, plus small talk).
 FAQ, SMALL_TALK, STEP, STEP_BACKEND = "faq", "small talk", "task step", "task step + backend"
-TURN_TYPES = (FAQ, SMALL_TALK, STEP, STEP_BACKEND)
+# A backend call that runs scrypt on purpose (the PIN check, the renewal's unwrap + rewrap of the key):
+# reported apart, with what scrypt costs, because its strength is not up for trading (docs/performance.md).
+STEP_SCRYPT = "task step + backend (scrypt)"
+TURN_TYPES = (FAQ, SMALL_TALK, STEP, STEP_BACKEND, STEP_SCRYPT)
 
 REQUEST_TIMEOUT_S = 30.0
 
@@ -36,7 +39,8 @@ class Turn:
     kind: str
     text: Optional[str] = None
     # Computes (turn type, text) from the previous reply when they depend on it (the step asked).
-    compose: Optional[Callable[[Reply], Awaitable[Tuple[str, str]]]] = None
+    # compose(reply, session): the answer to the step just asked (the session reads the demo phone).
+    compose: Optional[Callable[[Reply, aiohttp.ClientSession], Awaitable[Tuple[str, str]]]] = None
     # Raises AssertionError when the reply is wrong (counted as an error, the script stops).
     check: Optional[Callable[[Reply], None]] = None
 
@@ -101,7 +105,7 @@ async def _play(session: aiohttp.ClientSession, url: str, script: Script, result
         if time.monotonic() > deadline:
             result.capped = True
             return
-        kind, text = (turn.kind, turn.text) if turn.compose is None else await turn.compose(reply)
+        kind, text = (turn.kind, turn.text) if turn.compose is None else await turn.compose(reply, session)
         started = time.perf_counter()
         ok = True
         try:

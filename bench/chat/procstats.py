@@ -35,3 +35,26 @@ def cpu_seconds(pid: int) -> Optional[float]:
         return None
     ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> Optional[float]:
+    """CPU time of a process and of its live descendants (PostgreSQL's per-connection backends,
+    nginx's workers), which the parent's own counters include only once they have exited."""
+    own = cpu_seconds(pid)
+    if own is None:
+        return None
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    return own + sum(cpu_seconds(child) or 0.0 for child in family - {pid})

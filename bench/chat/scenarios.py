@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Awaitable, Callable, List
 
-from bench.chat.loadgen import FAQ, SMALL_TALK, STEP, STEP_BACKEND, Reply, Script, Turn
+from bench.chat.loadgen import FAQ, SMALL_TALK, STEP, STEP_BACKEND, STEP_SCRYPT, Reply, Script, Turn
 
 FAQ_QUESTIONS = (
     "금융인증서 갱신은 어떻게 해요?", "발급 받으려면 뭐가 필요해요?", "새 폰에서도 쓸 수 있나요?",
@@ -39,8 +39,10 @@ class BenchCustomer:
         return f"{self.phone[:3]}-****-{self.phone[-4:]}"
 
 
-# (masked phone, sender) -> the newest code the demo phone received for that conversation.
-CodeReader = Callable[[BenchCustomer, str], Awaitable[str]]
+# (customer, sender, the customer's HTTP session) -> the newest code the demo phone received for
+# that conversation (through the backend for REST; through the web front's /demo/phone for the web,
+# whose conversation id lives in the session's cookie).
+CodeReader = Callable[[BenchCustomer, str, object], Awaitable[str]]
 
 
 def _is_secret_step(reply: Reply) -> bool:
@@ -54,7 +56,7 @@ def answer_for(reply: Reply, customer: BenchCustomer) -> tuple:
     if _is_secret_step(reply) and "인증번호" in text:
         return STEP_BACKEND, None  # the code from the demo phone: confirming calls the backend
     if _is_secret_step(reply) and "비밀번호" in text:
-        return STEP_BACKEND, PIN
+        return STEP_SCRYPT, PIN  # the PIN check: one scrypt derivation in the backend
     if "문자" in buttons:
         return STEP, "휴대폰 문자로 할게요"
     if "이름" in text:
@@ -64,16 +66,16 @@ def answer_for(reply: Reply, customer: BenchCustomer) -> tuple:
         return STEP, f"{year}년 {int(month)}월 {int(day)}일"
     if "휴대폰 번호" in text:
         return STEP_BACKEND, customer.phone.replace("-", " ")  # starts the verification
-    return STEP_BACKEND, "네"  # the confirmation: the renewal itself
+    return STEP_SCRYPT, "네"  # the confirmation: the renewal (scrypt twice, a new key, a signature)
 
 
 def renewal_turns(customer: BenchCustomer, sender: str, read_code: CodeReader, steps: int = 8) -> List[Turn]:
     """Start a renewal, then answer whatever step is asked; the last answer must finish it."""
     turns = [Turn(STEP, "금융인증서 갱신하고 싶어요")]
     for _ in range(steps - 1):
-        async def compose(reply: Reply, customer=customer):
+        async def compose(reply: Reply, session, customer=customer):
             kind, text = answer_for(reply, customer)
-            return kind, text if text is not None else await read_code(customer, sender)
+            return kind, text if text is not None else await read_code(customer, sender, session)
         turns.append(Turn(STEP, compose=compose))
     turns[-1].check = _expect("갱신이 끝났어요")
     return turns

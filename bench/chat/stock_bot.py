@@ -39,7 +39,11 @@ def start_stock(model: Path, log: Path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    process = start(["-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port)],
+    # Its own endpoints and credentials: Rasa would otherwise read the project's from the working
+    # directory (an action server and a token the stock bot does not have).
+    process = start(["-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port),
+                     "--endpoints", str(STOCK_DIR / "endpoints.yml"),
+                     "--credentials", str(STOCK_DIR / "credentials.yml")],
                     log, {"PYTHONPATH": str(STOCK_DIR)})
     # Same readiness test as the project: the first real answer, not just an open port.
     wait_until(lambda: requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "probe", "message": "hi"},
