@@ -176,7 +176,8 @@ class Gates:
     ambiguity: float = 0.05
     faq_threshold: float = 0.5
     novelty: Optional[float] = None  # max cosine to the predicted label's training examples below this → fallback
-    no_answer_min: Optional[float] = None  # P(no_answer) at least this → fallback even when not ranked first
+    # P(no_answer) at least this → fallback even when not ranked first (config.yml: NoAnswerGate min_confidence)
+    no_answer_min: Optional[float] = 0.05
 
 
 def decide(classes: List[str], proba: np.ndarray, gates: Gates, similarity: Optional[np.ndarray] = None,
