@@ -11,7 +11,7 @@ import json
 from datetime import timedelta
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certbackend.context import ServiceContext
@@ -78,8 +78,32 @@ def _claim(ctx: ServiceContext, scope: str, key: str, request_hash: str, depth: 
         raise ApiError(422, "IDEMPOTENCY_KEY_REUSED",
                        "같은 요청 번호로 다른 요청이 들어왔어요. 새로 시도해 주세요.")
     if record.status is None:
+        if depth < 3 and _take_over_abandoned(ctx, scope, key, record.created_at, now):
+            return None
         raise ApiError(409, "REQUEST_IN_PROGRESS", "같은 요청을 처리하고 있어요. 잠시 후 다시 확인해 주세요.")
     return record.status, json.loads(record.response_json)
+
+
+# A request still unfinished this long after it claimed its key was abandoned: its process died
+# (kill -9, a crash) between the claim and the result, so neither _release nor the result ran.
+# Every request finishes or fails far sooner (the channel gives up after seconds), so the same key
+# may start again instead of answering "in progress" until the key expires hours later.
+ABANDONED_AFTER = timedelta(seconds=30)
+
+
+def _take_over_abandoned(ctx: ServiceContext, scope: str, key: str, claimed_at, now) -> bool:
+    """Re-claim an abandoned key; only one of several concurrent retries wins (compare-and-set)."""
+    if claimed_at is None:
+        return False
+    age = now - (claimed_at.replace(tzinfo=now.tzinfo) if claimed_at.tzinfo is None else claimed_at)
+    if age < ABANDONED_AFTER:
+        return False
+    with ctx.db.transaction() as session:
+        taken = session.execute(update(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
+            IdempotencyRecord.status.is_(None), IdempotencyRecord.created_at == claimed_at,
+        ).values(created_at=now)).rowcount
+    return taken == 1
 
 
 def prune(ctx: ServiceContext) -> None:

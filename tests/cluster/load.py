@@ -64,13 +64,19 @@ def stored_matches_transcript(customer: Customer) -> Optional[str]:
     seen = customer.turns
     if len(stored) != len(seen):
         return f"{customer.sender}: {len(seen)} turns seen, {len(stored)} stored"
+    secret_step_open = False  # the bot's last question asked for a PIN or a code
     for index, (turn, (user_text, bot_texts)) in enumerate(zip(seen, stored)):
         if turn.secret:
             if user_text != MASK:
                 return f"{customer.sender} turn {index}: a secret stored as {user_text!r}"
-        elif user_text != turn.sent and not (user_text == MASK and any(ch.isdigit() for ch in turn.sent)):
-            # (answers with digits, e.g. the birth date and phone number, are stored masked too)
+        elif user_text != turn.sent and not (user_text == MASK and (
+                any(ch.isdigit() for ch in turn.sent) or secret_step_open)):
+            # (answers with digits, e.g. the birth date and phone number, are stored masked too; so is
+            # anything typed while a PIN or code step is open — after an outage message at that step)
             return f"{customer.sender} turn {index}: sent {turn.sent!r}, stored {user_text!r}"
+        asked = customer.asked(turn.replies)
+        if asked is not None:
+            secret_step_open = asked in ("pin", "code")
         if _paragraphs(bot_texts) != _paragraphs(turn.replies):
             return f"{customer.sender} turn {index}: {_first_difference(turn.replies, bot_texts)}"
     return None
