@@ -40,16 +40,14 @@ def conversations_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
 def _is_sql_store(kind: str) -> bool:
     """Rasa's SQL store, or a subclass of it named by module path (conversation_store.lean_sql)."""
     from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.common import class_from_module_path
 
     if kind.lower() == "sql":
         return True
     if "." not in kind:
         return False
-    import importlib
-
-    module, _, name = kind.rpartition(".")
     try:
-        found = getattr(importlib.import_module(module), name)
+        found = class_from_module_path(kind)
     except (ImportError, AttributeError):
         return False
     return isinstance(found, type) and issubclass(found, SQLTrackerStore)

@@ -18,11 +18,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Awaitable, Callable, Dict, List, Optional
 
 from bench.chat import stock_bot
 from bench.chat.customers import bench_customers, seed_backend
-from bench.chat.loadgen import FAQ, STEP, STEP_BACKEND, STEP_SCRYPT, SMALL_TALK, TURN_TYPES, RunResult, run_load
+from bench.chat.loadgen import (FAQ, STEP, STEP_BACKEND, STEP_SCRYPT, SMALL_TALK, TURN_TYPES, WEB_QUOTAS_LIFTED,
+                                RunResult, run_load)
 from bench.chat.procstats import cpu_seconds, peak_rss_mib
 from bench.chat.scenarios import BenchCustomer, project_script, stock_script
 from launcher.processes import ROOT, stop
@@ -31,8 +32,6 @@ from launcher.stack import MODEL, start_stack
 OUT = ROOT / "var" / "bench"
 TIME_CAP_S = 420.0
 PROJECT_PROCESSES = ["backend", "actions", "rasa", "web front"]
-BENCH_WEB_QUOTAS = {"WEB_MESSAGES_PER_MINUTE": "100000", "WEB_MESSAGE_BURST": "1000",
-                    "WEB_NEW_CONVERSATIONS_PER_HOUR": "100000"}
 
 
 def train_project_timed(log: Path) -> float:
@@ -51,6 +50,15 @@ def train_project_timed(log: Path) -> float:
 READ_CODE_TRIES = 50  # the text is delivered synchronously; a short bounded retry for safety
 
 
+async def _poll_code(newest: Callable[[], Awaitable[Optional[str]]], where: str) -> str:
+    for _ in range(READ_CODE_TRIES):
+        code = await newest()
+        if code:
+            return code
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no code on the demo phone ({where})")
+
+
 def code_reader(backend):
     """REST customers: the code from the backend's demo inbox of the script's own sender id."""
     def newest(customer: BenchCustomer, sender: str) -> Optional[str]:
@@ -61,12 +69,7 @@ def code_reader(backend):
 
     async def read(customer: BenchCustomer, sender: str, _session) -> str:
         loop = asyncio.get_running_loop()
-        for _ in range(READ_CODE_TRIES):
-            code = await loop.run_in_executor(None, newest, customer, sender)
-            if code:
-                return code
-            await asyncio.sleep(0.1)
-        raise AssertionError("no code on the demo phone")
+        return await _poll_code(lambda: loop.run_in_executor(None, newest, customer, sender), "backend")
     return read
 
 
@@ -74,15 +77,15 @@ def web_code_reader(web_url: str):
     """Web customers: the code as the widget's demo phone panel shows it, through the web front with
     the customer's own cookie (the conversation id is the web front's, not the script's)."""
     async def read(customer: BenchCustomer, _sender: str, session) -> str:
-        for _ in range(READ_CODE_TRIES):
+        async def newest() -> Optional[str]:
             async with session.get(f"{web_url}/demo/phone") as answer:
                 messages = (await answer.json(content_type=None)).get("messages", []) if answer.status == 200 else []
             for message in messages:  # newest first
                 found = re.search(r"\[(\d{6})\]", str(message.get("text", "")))
                 if message.get("kind") == "sms" and message.get("phone") == customer.masked_phone and found:
                     return found.group(1)
-            await asyncio.sleep(0.1)
-        raise AssertionError("no code on the demo phone (web front)")
+            return None
+        return await _poll_code(newest, "web front")
     return read
 
 
@@ -93,16 +96,17 @@ def run(coro):
 class CpuMeter:
     """CPU time each named process spent during each run (from /proc), per turn of that run."""
 
-    def __init__(self) -> None:
-        self.pids: Dict[str, int] = {}
+    def __init__(self, pids: Dict[str, int]) -> None:
+        self.pids = pids
         self.per_turn_ms: Dict[str, Dict[str, float]] = {}
 
     def run(self, result_of, names: List[str]) -> RunResult:
         before = {name: cpu_seconds(self.pids[name]) for name in names}
         result = run(result_of)
+        after = {name: cpu_seconds(self.pids[name]) for name in names}
         self.per_turn_ms[result.label] = {
-            name: 1000 * (cpu_seconds(self.pids[name]) - before[name]) / max(1, result.turns)
-            for name in names if before[name] is not None and cpu_seconds(self.pids[name]) is not None}
+            name: 1000 * (after[name] - before[name]) / max(1, result.turns)
+            for name in names if before[name] is not None and after[name] is not None}
         return result
 
 
@@ -170,14 +174,11 @@ def main() -> int:
     figures["stock_load_s"] = stock_load
     try:
         started = time.perf_counter()
-        # All simulated customers come from 127.0.0.1, so the web front's per-address quotas (30
-        # messages a minute) would throttle the load itself: the bench lifts them for its own stack.
         stack = start_stack(logs / "project", backend_dir=backend_dir, fresh_demo_data=False,
-                            web_env=BENCH_WEB_QUOTAS)
+                            web_env=WEB_QUOTAS_LIFTED)
         figures["project_load_s"] = time.perf_counter() - started
-        meter = CpuMeter()
-        meter.pids = {"stock rasa": stock_process.pid, "backend": stack.backend.process.pid,
-                      **dict(zip(("actions", "rasa", "web front"), (p.pid for p in stack.processes)))}
+        meter = CpuMeter({"stock rasa": stock_process.pid, "backend": stack.backend.process.pid,
+                          **dict(zip(("actions", "rasa", "web front"), (p.pid for p in stack.processes)))})
         try:
             readers = {"rest": code_reader(stack.backend), "web": web_code_reader(stack.web_url)}
             single_stock = [stock_script("stock-single", args.single_turns)]
@@ -267,7 +268,7 @@ def render(results: List[RunResult], figures: Dict[str, object]) -> List[str]:
     lines = [f"# Chat benchmark ({figures['started']}, {figures['machine']})", ""] + table(results) + [""]
     single_stock = _find(results, "stock · 1 ").stats()
     single_project = _find(results, "project REST · 1 ")
-    crowd_stock = _find(results, "stock · ") if False else [r for r in results if r.label.startswith("stock")][-1]
+    crowd_stock = [r for r in results if r.label.startswith("stock")][-1]
     crowd_project = [r for r in results if r.label.startswith("project REST")][-1]
     faq = single_project.stats(FAQ)
     backend_step = single_project.stats(STEP_BACKEND)

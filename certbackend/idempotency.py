@@ -93,10 +93,7 @@ ABANDONED_AFTER = timedelta(seconds=30)
 
 def _take_over_abandoned(ctx: ServiceContext, scope: str, key: str, claimed_at, now) -> bool:
     """Re-claim an abandoned key; only one of several concurrent retries wins (compare-and-set)."""
-    if claimed_at is None:
-        return False
-    age = now - (claimed_at.replace(tzinfo=now.tzinfo) if claimed_at.tzinfo is None else claimed_at)
-    if age < ABANDONED_AFTER:
+    if now - claimed_at < ABANDONED_AFTER:  # created_at is NOT NULL and aware (models.UtcDateTime)
         return False
     with ctx.db.transaction() as session:
         taken = session.execute(update(IdempotencyRecord).where(

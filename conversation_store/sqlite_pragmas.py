@@ -16,10 +16,8 @@ BUSY_TIMEOUT_MS = 5000
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def tune_sqlite_engine(engine: Any) -> bool:
-    """Apply PRAGMAS to every connection ``engine`` opens from now on; False when not SQLite."""
-    if engine is None or engine.dialect.name != "sqlite":
-        return False
+def tune_sqlite_engine(engine: Any) -> None:
+    """Apply PRAGMAS to every connection a SQLite ``engine`` opens from now on."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -30,5 +28,3 @@ def tune_sqlite_engine(engine: Any) -> bool:
                 cursor.execute(pragma)
         finally:
             cursor.close()
-
-    return True

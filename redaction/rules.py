@@ -27,7 +27,7 @@ CREDENTIAL_SLOTS = (VERIFICATION_TOKEN, VERIFICATION_ID, SUBMISSION_KEY)
 # Rasa copies the first message's metadata into this slot when a session starts.
 METADATA_SLOT = "session_started_metadata"
 
-__all__ = ["MASK", "ALLOWED_ENTITIES", "CONTEXT_EVENTS", "RedactionContext", "mask_text", "redact_events"]
+__all__ = ["MASK", "ALLOWED_ENTITIES", "RedactionContext", "mask_text", "redact_events"]
 
 
 def mask_text(text: str, in_task: bool = False) -> str:
@@ -41,9 +41,12 @@ def _kept_in_clear(value: Any) -> bool:
 class RedactionContext:
     """What earlier events say about the next one: the slot being asked for, and whether a task runs.
 
-    Only a few event kinds change it (``CONTEXT_EVENTS``), so a store that redacts just the new
-    events of a conversation can rebuild it from the stored ones without serialising them all.
+    Only a few event kinds change it (``EVENT_KINDS``, Rasa's type names), so a store that redacts
+    just the new events of a conversation can rebuild it from the stored ones without serialising
+    them all.
     """
+
+    EVENT_KINDS = frozenset({"slot", "active_loop", "restart", "reset_slots"})
 
     def __init__(self) -> None:
         self.requested: Any = None
@@ -60,10 +63,6 @@ class RedactionContext:
             self.requested = None
         elif kind in ("restart", "reset_slots"):
             self.requested, self.task = None, None
-
-
-# The event kinds that can change a RedactionContext (Rasa's type names of these events).
-CONTEXT_EVENTS = frozenset({"slot", "active_loop", "restart", "reset_slots"})
 
 
 def redact_events(events: Iterable[Dict[str, Any]],

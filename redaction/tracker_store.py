@@ -22,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from conversation_store.stored_mark import mark_stored, stored_count
-from redaction.rules import CONTEXT_EVENTS, RedactionContext, redact_events
+from redaction.rules import RedactionContext, redact_events
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class RedactingTrackerStore(TrackerStore):
             return DialogueStateTracker.from_dict(tracker.sender_id, whole, self.domain.slots)
         context = RedactionContext()
         for event in events[:stored]:
-            if event.type_name in CONTEXT_EVENTS:
+            if event.type_name in RedactionContext.EVENT_KINDS:
                 context.observe(event.as_dict())
         new = [event.as_dict() for event in events[stored:]]
         masked = redact_events(new, context)

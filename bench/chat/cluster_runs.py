@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 from bench.chat.customers import seed_backend
-from bench.chat.loadgen import RunResult
+from bench.chat.loadgen import WEB_QUOTAS_LIFTED, RunResult
 from bench.chat.procstats import tree_cpu_seconds as cpu_seconds
 from bench.chat.scenarios import BenchCustomer
 
@@ -24,9 +24,7 @@ def cluster_crowd(size: int, home: Path, people: List[BenchCustomer],
     from launcher.cluster import start_cluster
 
     shutil.rmtree(home, ignore_errors=True)
-    quotas = {"WEB_MESSAGES_PER_MINUTE": "100000", "WEB_MESSAGE_BURST": "1000",
-              "WEB_NEW_CONVERSATIONS_PER_HOUR": "100000"}
-    stack = start_cluster(home / "home", home / "log", instances=size, web_extra_env=quotas)
+    stack = start_cluster(home / "home", home / "log", instances=size, web_extra_env=WEB_QUOTAS_LIFTED)
     try:
         seed_backend(stack.backend.data_dir, people,
                      {"BACKEND_DATABASE_URL": stack.extra["dsns"]["certbackend"].replace(
