@@ -55,3 +55,110 @@ def test_event_lookup_gives_the_same_classes_and_fallbacks(patched):
         rasa_events.Event.resolve_by_type("no-such-event")
     restored = rasa_events.Event.from_parameters({"event": "slot", "name": "x", "value": "y"})
     assert restored == rasa_events.SlotSet("x", "y")
+
+
+def _every_event_shape():
+    """One serialised event of every kind Rasa knows, as an action server would send it."""
+    from rasa.shared.core.events import (ActionExecuted, ActionExecutionRejected, ActionReverted,
+                                         ActiveLoop, AgentUttered, AllSlotsReset, BotUttered,
+                                         ConversationPaused, ConversationResumed, EntitiesAdded,
+                                         FollowupAction, LoopInterrupted, ReminderCancelled,
+                                         ReminderScheduled, Restarted, SessionStarted, SlotSet,
+                                         StoryExported, UserUttered, UserUtteranceReverted)
+    from datetime import datetime
+
+    made = [UserUttered("안녕하세요", {"name": "greet", "confidence": 0.9}), BotUttered("네", {"buttons": []}),
+            SlotSet("task", "renew"), ActionExecuted("action_listen"), ActiveLoop("task_form"),
+            ActiveLoop(None), FollowupAction("action_listen"), Restarted(), SessionStarted(),
+            AllSlotsReset(), ConversationPaused(), ConversationResumed(), UserUtteranceReverted(),
+            ActionReverted(), StoryExported(), ActionExecutionRejected("task_form"),
+            LoopInterrupted(True), AgentUttered("x"), EntitiesAdded([{"entity": "e", "value": "v"}]),
+            ReminderScheduled("EXTERNAL_x", datetime(2030, 1, 1)), ReminderCancelled("r")]
+    return [event.as_dict() for event in made]
+
+
+def _variants(event):
+    """Broken versions of a valid event: an unknown kind, no kind, wrong value types."""
+    yield {**event, "event": "no_such_event"}
+    yield {k: v for k, v in event.items() if k != "event"}
+    for key in event:
+        if key != "event":
+            yield {**event, key: 12345}
+            yield {**event, key: {"nested": ["x"]}}
+
+
+def test_event_alternatives_are_picked_by_their_constant(patched):
+    from rasa_runtime.action_response_validation import discriminator_of
+
+    alternatives = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]["oneOf"]
+    name, index = discriminator_of(alternatives)
+    assert name == "event" and len(index) == len(alternatives) >= 20
+    assert discriminator_of([{"properties": {"a": {"const": "x"}}}, {"properties": {"a": {"const": "x"}}}]) is None
+
+
+def test_every_event_kind_gets_the_same_verdict_and_message(patched):
+    """Valid events of every kind and hundreds of broken ones: same verdict as jsonschema.validate,
+    and a rejection carries the same message."""
+    action = RemoteAction("validate_task_form", None)
+    schema = RemoteAction.action_response_format_spec()
+    accepted = rejected = 0
+    for event in _every_event_shape():
+        for candidate in [event, *_variants(event)]:
+            response = {"events": [candidate], "responses": []}
+            try:
+                validate(copy.deepcopy(response), schema)
+            except ValidationError as plain:
+                rejected += 1
+                with pytest.raises(ValidationError) as ours:
+                    action._validate_action_result(copy.deepcopy(response))
+                assert ours.value.message.startswith(plain.message)
+            else:
+                accepted += 1
+                assert action._validate_action_result(copy.deepcopy(response)) is True
+    assert accepted >= 40 and rejected >= 40
+
+
+def _deepcopy_calls_outside_debug_lines(module_name):
+    """`copy.deepcopy(...)` calls of a module's source that are not arguments of `structlogger.debug`."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    inside_debug = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "debug" and getattr(node.func.value, "id", "") == "structlogger"):
+            inside_debug.update(id(n) for n in ast.walk(node))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "deepcopy" and getattr(node.func.value, "id", "") == "copy"
+            and id(node) not in inside_debug]
+
+
+def test_only_modules_whose_deep_copies_feed_debug_lines_are_changed():
+    from rasa_runtime.log_argument_copies import LOG_ONLY_DEEPCOPY_MODULES
+
+    for name in LOG_ONLY_DEEPCOPY_MODULES:
+        assert _deepcopy_calls_outside_debug_lines(name) == [], name
+    # the module that copies for real is recognised as such, and left alone
+    assert _deepcopy_calls_outside_debug_lines("rasa.core.actions.action") != []
+
+
+def test_debug_lines_still_get_copies_when_debug_logging_is_on(patched):
+    import logging
+
+    import structlog
+    from rasa.core import processor
+
+    before = structlog.get_config()["wrapper_class"]
+    value = {"events": [{"event": "slot"}]}
+    try:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+        assert processor.copy.deepcopy(value) is value  # nobody reads it: no copy
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+        copied = processor.copy.deepcopy(value)
+        assert copied == value and copied is not value and copied["events"] is not value["events"]
+        assert processor.copy.copy is copy.copy  # the rest of the module is the real one
+    finally:
+        structlog.configure(wrapper_class=before)
