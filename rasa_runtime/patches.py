@@ -5,7 +5,8 @@ results as the code it replaces.
 """
 from __future__ import annotations
 
-from rasa_runtime import action_response_validation, event_lookup, log_argument_copies, rule_state_window
+from rasa_runtime import (action_response_validation, event_lookup, graph_run_plan, log_argument_copies,
+                          rule_state_window)
 
 _applied = False
 
@@ -18,4 +19,5 @@ def apply() -> None:
     event_lookup.apply()
     log_argument_copies.apply()
     rule_state_window.apply()
+    graph_run_plan.apply()
     _applied = True

@@ -1,0 +1,126 @@
+"""The runtime patches that need a trained model give the same results as Rasa's own code:
+
+- RulePolicy with the state window (rasa_runtime.rule_state_window) predicts exactly what it predicts with
+  every state: every step of the dialogue tests, and long conversations made by chaining them (where the
+  window really cuts);
+- the planned graph run (rasa_runtime.graph_run_plan) gives the same parse and the same prediction as
+  dask's run of the same graph, for every development-set sentence and every dialogue-test step."""
+from pathlib import Path
+
+import pytest
+
+from rasa_runtime import patches
+from rasa_runtime.rule_state_window import WINDOW_ATTRIBUTE, recent_states
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test-chat does)")
+    patches.apply()
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.test import _create_data_generator
+
+    agent = Agent.load(str(MODEL))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    policy = next(n._component for n in nodes if isinstance(getattr(n, "_component", None), RulePolicy))
+    stories = _create_data_generator(str(ROOT / "tests" / "stories"), agent,
+                                     use_conversation_test_files=True).generate_story_trackers()
+    return policy, agent.domain, [list(t.events) for t in stories], agent
+
+
+def _conversations(stories):
+    yield from stories
+    for start in range(0, len(stories), 6):  # long conversations: six dialogue tests in a row
+        yield [event for story in stories[start:start + 6] for event in story]
+
+
+def _prediction(policy, tracker, domain, window):
+    setattr(policy, WINDOW_ATTRIBUTE, window)
+    p = policy.predict_action_probabilities(tracker, domain)
+    return p.probabilities, p.events, p.hide_rule_turn, p.is_end_to_end_prediction, p.is_no_user_prediction
+
+
+def test_loading_the_trained_policy_sets_a_window_shorter_than_the_conversations(trained):
+    policy, _, stories, _ = trained
+    window = getattr(policy, WINDOW_ATTRIBUTE)
+    assert window is not None and 2 <= window <= 8
+    assert len(stories) >= 50
+
+
+def test_every_prediction_is_the_same_with_and_without_the_window(trained):
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    policy, domain, stories, _ = trained
+    window = getattr(policy, WINDOW_ATTRIBUTE)
+    compared = cut = 0
+    try:
+        for events in _conversations(stories):
+            for end, event in enumerate(events):
+                if not isinstance(event, ActionExecuted):
+                    continue
+                tracker = DialogueStateTracker.from_events("window", events[:end], domain.slots)
+                full_states = tracker.past_states(domain)
+                assert recent_states(tracker, domain, window) == full_states[-window:]
+                assert _prediction(policy, tracker, domain, window) == _prediction(policy, tracker, domain, None)
+                compared += 1
+                cut += len(full_states) > window
+    finally:
+        setattr(policy, WINDOW_ATTRIBUTE, window)
+    assert compared >= 300 and cut >= 200  # the window really cut most of them
+
+
+def _parse_both_ways(agent, text):
+    """The NLU graph's parse of `text` by dask's run and by the planned run (fresh inputs each)."""
+    from rasa.core.channels import UserMessage
+    from rasa_runtime import graph_run_plan
+
+    runner, target = agent.processor.graph_runner, agent.processor.model_metadata.nlu_target
+    return [run(runner, inputs={"__message__": [UserMessage(text)]}, targets=[target])[target][0]
+            .as_dict(only_output_properties=True)
+            for run in (graph_run_plan.ORIGINAL_RUN, graph_run_plan.run_planned)]
+
+
+def test_the_planned_graph_run_parses_and_predicts_exactly_like_dask(trained):
+    from eval.evaluate import dev_labelled_sets
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa_runtime import graph_run_plan
+
+    _, domain, stories, agent = trained
+    processor = agent.processor
+    runner = processor.graph_runner
+    texts = [text for examples in dev_labelled_sets().values() for text, _ in examples][:400]
+    assert len(texts) >= 300
+    for text in texts:
+        with_dask, planned = _parse_both_ways(agent, text)
+        assert planned == with_dask, text
+    predictions = 0
+    for events in stories[:60]:
+        for end, event in enumerate(events):
+            if not isinstance(event, ActionExecuted):
+                continue
+            tracker = DialogueStateTracker.from_events("plan", events[:end], domain.slots)
+            target = processor.model_metadata.core_target
+            outputs = [run(runner, inputs={"__tracker__": tracker}, targets=[target])[target]
+                       for run in (graph_run_plan.ORIGINAL_RUN, graph_run_plan.run_planned)]
+            assert outputs[0] == outputs[1]
+            predictions += 1
+    assert predictions >= 100
+
+
+def test_an_input_named_like_a_node_is_refused_by_both_runs(trained):
+    from rasa.engine.exceptions import GraphRunError
+    from rasa_runtime import graph_run_plan
+
+    _, _, _, agent = trained
+    runner = agent.processor.graph_runner
+    target = agent.processor.model_metadata.nlu_target
+    for run in (graph_run_plan.ORIGINAL_RUN, graph_run_plan.run_planned):
+        with pytest.raises(GraphRunError):
+            run(runner, inputs={"__message__": target}, targets=[target])
