@@ -56,7 +56,8 @@ class KiwiTokenizer(DummyTokenizer):
 
     def __call__(self, text: str) -> Doc:
         words, spaces, lemmas, tags = self._layout(text, self.analyzer.segments(text))
-        lemmas = [self.lemma_aliases.get(lemma, lemma) for lemma in lemmas]
+        # Aliases ignore case (Kiwi keeps "PIN", "Pin", "pin" as typed); other lemmas stay as they are.
+        lemmas = [self.lemma_aliases.get(lemma.lower(), lemma) for lemma in lemmas]
         doc = Doc(self.vocab, words=words, spaces=spaces, lemmas=lemmas, tags=tags)
         for token in doc:
             token.pos = _universal_pos(token.tag_) if not token.is_space else token.pos

@@ -116,3 +116,18 @@ def test_known_variants_share_a_lemma_but_keep_their_text(nlp):
 def test_domain_words_stay_whole_and_variants_share_a_lemma(nlp, text, word, lemma):
     tokens = {t.text: t.lemma_ for t in nlp(text.lower())}
     assert tokens.get(word) == lemma
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # English words in Latin letters share the Korean lemma, whatever their case.
+    ("금융인증서 PIN change 하는 방법", "PIN", "비밀번호"),
+    ("금융인증서 PIN change 하는 방법", "change", "변경"),
+    ("인증서 Expired라고 떠요", "Expired", "만료"),
+    ("kb star banking에서 renew 메뉴", "renew", "갱신"),
+    ("hometax 로그인 돼요?", "hometax", "홈택스"),
+    ("인증서 Delete 하려면", "Delete", "삭제"),
+])
+def test_english_words_share_the_korean_lemma_in_any_case(nlp, text, word, lemma):
+    tokens = {t.text: t.lemma_ for t in nlp(text)}
+    assert tokens.get(word) == lemma
+    assert nlp(text).text == text  # the surface text is kept as typed
