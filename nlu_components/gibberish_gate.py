@@ -48,11 +48,45 @@ def word_forms(message: Message) -> List[Set[str]]:
     return forms
 
 
+_SYLLABLES = re.compile(r"^[가-힣]+$")
+_HANGUL_BASE, _FINALS = 0xAC00, 28
+_FINAL_NG = 21  # the final consonant ㅇ: 요 → 용, 네 → 넹, 다 → 당 in playful endings
+_INITIAL_NG = 11  # the silent initial ㅇ of a syllable that is only a vowel
+
+
+def _is_stretch(syllable: str) -> bool:
+    """A vowel alone (initial ㅇ, no final consonant: 아, 에, 오, 요, 이 …): what stretching a word adds."""
+    code = ord(syllable) - _HANGUL_BASE
+    return code // (21 * _FINALS) == _INITIAL_NG and code % _FINALS == 0
+
+
+def informal_variants(form: str) -> Set[str]:
+    """The everyday forms a playful or stretched word stands for, so it can be recognised:
+    a final ㅇ added to the last syllable (고마워용 → 고마워요, 넹 → 네), a stretched last syllable
+    (네에 → 네, 고마워요오 → 고마워요), a word said twice (놉놉 → 놉, 넵넵 → 넵). Whole Hangul syllables only:
+    jamo and Latin mash (ㅁㄴㅇㄹ, asdf) get no variants."""
+    if not _SYLLABLES.match(form):
+        return set()
+    variants = set()
+    last = ord(form[-1]) - _HANGUL_BASE
+    if last % _FINALS == _FINAL_NG:
+        variants.add(form[:-1] + chr(_HANGUL_BASE + last - _FINAL_NG))
+    if len(form) >= 2 and _is_stretch(form[-1]):
+        variants.add(form[:-1])
+    half = len(form) // 2
+    if len(form) % 2 == 0 and form[:half] * 2 == form:
+        variants.add(form[:half])
+    return variants - {""}
+
+
+def _known(forms: Set[str], vocabulary: Set[str]) -> bool:
+    if any(_REPEAT.match(form) for form in forms):
+        return False
+    return bool(forms & vocabulary) or any(informal_variants(form) & vocabulary for form in forms)
+
+
 def is_mash(forms: List[Set[str]], vocabulary: Set[str]) -> bool:
-    if not forms:
-        return True
-    known = [f for f in forms if f & vocabulary and not any(_REPEAT.match(x) for x in f)]
-    return not known
+    return not any(_known(f, vocabulary) for f in forms)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -8,7 +8,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.gibberish_gate import GibberishGate, is_mash, word_forms
 
-VOCABULARY = {"금융인증서", "갱신", "하", "어떻게", "ㅇㅇ", "ㄴㄴ", "otp", "usb", "인증서", "비밀번호"}
+VOCABULARY = {"금융인증서", "갱신", "하", "어떻게", "ㅇㅇ", "ㄴㄴ", "otp", "usb", "인증서", "비밀번호", "네", "놉",
+              "고마워요", "감사해요"}
 
 
 def message(text, tokens=None, intent="affirm"):
@@ -25,7 +26,8 @@ def message(text, tokens=None, intent="affirm"):
     return msg
 
 
-@pytest.mark.parametrize("text", ["ㅁㄴㅇㄹ", "asdfgh", "뷁뷁", "?????", "123123", "ㅋㅋㅋㅋㅋㅋㅋ", "qwer asdf zxcv"])
+@pytest.mark.parametrize("text", ["ㅁㄴㅇㄹ", "asdfgh", "뷁뷁", "?????", "123123", "ㅋㅋㅋㅋㅋㅋㅋ", "qwer asdf zxcv",
+                                  "뷁뷁뷁", "ㅁㄴㅇㄹㅁㄴㅇㄹ", "아ㅏㅏㅏ", "뷁어", "뷁뷁아"])
 def test_keyboard_mash_is_mash(text):
     assert is_mash(word_forms(message(text)), VOCABULARY)
 
@@ -33,6 +35,12 @@ def test_keyboard_mash_is_mash(text):
 @pytest.mark.parametrize("text", ["ㅇㅇ", "ㄴㄴ", "OTP", "금융인증서 갱신", "asdf 인증서", "USB?"])
 def test_short_known_words_are_not_mash(text):
     assert not is_mash(word_forms(message(text.replace("?", ""))), VOCABULARY)
+
+
+@pytest.mark.parametrize("text", ["고마워용", "네에", "넹", "놉놉", "감사해용", "고마워요오"])
+def test_playful_and_stretched_forms_of_known_words_are_not_mash(text):
+    # Short replies customers really type (the gate used to send them to "잘 모르겠어요").
+    assert not is_mash(word_forms(message(text)), VOCABULARY)
 
 
 def test_a_known_lemma_counts_even_when_the_surface_is_new():
