@@ -156,3 +156,19 @@ def test_faq_gate_and_no_answer_gate_share_one_fallback_shape():
     FaqConfidenceGate({"retrieval_intent": "faq", "threshold": 0.5}).process([unsure])
     assert unsure.get("intent") == {"name": "nlu_fallback", "confidence": 0.5}
     assert [i["name"] for i in unsure.get("intent_ranking")] == ["nlu_fallback", "faq", "renew_certificate"]
+
+
+def test_training_messages_lose_only_the_answer_texts_nobody_reads():
+    from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, RESPONSE
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from nlu_components.training_text_trim import TrainingTextTrim
+
+    example = Message({TEXT: "갱신 어떻게 해요?", INTENT: "faq", INTENT_RESPONSE_KEY: "faq/renew_how",
+                       RESPONSE: "금융인증서 갱신은 이렇게 해요: 1. … (a long answer)"})
+    trimmed = TrainingTextTrim().process_training_data(TrainingData([example])).training_examples[0]
+    assert trimmed.get(RESPONSE) is None
+    assert (trimmed.get(TEXT), trimmed.get(INTENT), trimmed.get(INTENT_RESPONSE_KEY)) == (
+        "갱신 어떻게 해요?", "faq", "faq/renew_how")
+    live = Message({TEXT: "갱신 어떻게 해요?"})
+    assert TrainingTextTrim().process([live]) == [live]
