@@ -368,8 +368,9 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
         if result.no_answer:
             lines.append(fallback_row(name, f"no_answer examples ({kind})", result.no_answer))
     lines += ["", "## Development sets (tuned on, never trained on)", "",
-              "`tricky` is `eval/dev_tricky.yml` (the NLU helper's phrasings of known confusions); `dev_c`, `dev_d`,",
-              "`dev_e` are `eval/dev_<author>.yml`, one file per data author.", "",
+              "`tricky` is `eval/dev_tricky.yml` (the NLU helper's phrasings of known confusions); `dev_<x>` is",
+              "`eval/dev_<x>.yml`, one file per author: `dev_h`'s author wrote no training data, the others each",
+              "wrote a training file (`data/nlu/hand_<x>.yml`) and, separately, their development set.", "",
               "| pipeline | set | n | right label | answered right | answered wrong | fallback |",
               "|---|---|---|---|---|---|---|"]
     for name, result in full.items():
