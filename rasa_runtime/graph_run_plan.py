@@ -11,7 +11,8 @@ we compute, once per set of targets, the nodes the targets need in dependency or
   (GraphNode warns about those, as before); an input named like a node replaces the node;
 - inputs reach nodes as `(name, value)` tuples, and the result is `{target: output}`;
 - a `RuntimeError` becomes a `GraphRunError`, other errors pass through unchanged, as with dask.
-`tests/test_rasa_runtime_patches.py` runs graphs through both runners and compares the results.
+`tests/integration/test_runtime_patches_on_model.py` runs the trained model's graphs through both runners
+and compares the results.
 """
 from __future__ import annotations
 

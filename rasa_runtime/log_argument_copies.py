@@ -9,6 +9,7 @@ modules where every `copy.deepcopy` is such a log argument, `copy` is replaced b
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import logging
 from types import ModuleType
@@ -21,13 +22,21 @@ LOG_ONLY_DEEPCOPY_MODULES = ("rasa.core.processor", "rasa.core.policies.rule_pol
                              "rasa.core.actions.forms")
 
 
+@functools.lru_cache(maxsize=None)
+def _quiet_wrappers() -> frozenset:
+    """structlog's filtering logger classes that drop debug lines (structlog caches one per level)."""
+    import structlog
+
+    return frozenset(structlog.make_filtering_bound_logger(level)
+                     for level in (logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL))
+
+
 def debug_logging_enabled() -> bool:
     import structlog
 
-    wrapper = structlog.get_config().get("wrapper_class")
-    quiet = {structlog.make_filtering_bound_logger(level)
-             for level in (logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL)}
-    return wrapper not in quiet  # an unknown wrapper: assume it may log, and copy
+    # Read on every call: `--debug` or a test may configure structlog after the patch is applied.
+    # An unknown wrapper: assume it may log, and copy.
+    return structlog.get_config().get("wrapper_class") not in _quiet_wrappers()
 
 
 class CopyForDebugOnly(ModuleType):

@@ -12,7 +12,7 @@ it is one of `rules_not_in_stories`, so the window is switched off for a model w
 Each state is still computed from the whole conversation (all events are replayed; slots set long ago stay
 set): only the states no rule can reach are skipped. The window is set when a trained policy is loaded, so
 training (whose rule analysis reads the prediction sources) is untouched.
-`tests/integration/test_rule_state_window.py` compares every prediction of the dialogue tests, and of long
+`tests/integration/test_runtime_patches_on_model.py` compares every prediction of the dialogue tests, and of long
 conversations made from them, with and without the window.
 """
 from __future__ import annotations

@@ -93,8 +93,7 @@ def test_the_planned_graph_run_parses_and_predicts_exactly_like_dask(trained):
     from rasa_runtime import graph_run_plan
 
     _, domain, stories, agent = trained
-    processor = agent.processor
-    runner = processor.graph_runner
+    runner, target = agent.processor.graph_runner, agent.processor.model_metadata.core_target
     texts = [text for examples in dev_labelled_sets().values() for text, _ in examples][:400]
     assert len(texts) >= 300
     for text in texts:
@@ -106,7 +105,6 @@ def test_the_planned_graph_run_parses_and_predicts_exactly_like_dask(trained):
             if not isinstance(event, ActionExecuted):
                 continue
             tracker = DialogueStateTracker.from_events("plan", events[:end], domain.slots)
-            target = processor.model_metadata.core_target
             outputs = [run(runner, inputs={"__tracker__": tracker}, targets=[target])[target]
                        for run in (graph_run_plan.ORIGINAL_RUN, graph_run_plan.run_planned)]
             assert outputs[0] == outputs[1]
