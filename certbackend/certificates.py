@@ -17,7 +17,7 @@ from certbackend.keywrap import wrap_private_key
 from certbackend.lifecycle import new_certificate
 from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
-from certbackend.pin_guard import locked_error, open_key, usable_now
+from certbackend.pin_guard import locked_error, open_key, open_key_with_seal, usable_now
 from certbackend.verification import TokenInfo
 from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at
 from certpolicy.validators import PIN_PROBLEM_MESSAGES, pin_shape_problem
@@ -147,11 +147,11 @@ def renew(ctx: ServiceContext, info: TokenInfo, serial: str, pin: str) -> Result
         blocker = _renewal_blocker(ctx, old, ctx.clock.now())
         if blocker:
             raise blocker
-    open_key(ctx, old, pin, actor)
+    _, seal = open_key_with_seal(ctx, old, pin, actor)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         customer = session.get(Customer, customer_id)
-        new = new_certificate(ctx, customer, pin, now, add_years(old.not_after, ctx.policy.validity_years))
+        new = new_certificate(ctx, customer, pin, now, add_years(old.not_after, ctx.policy.validity_years), seal)
         # Only one renewal of a certificate can flip it from active: the others change no row.
         flipped = session.execute(update(Certificate).where(usable_now(old.id)).values(
             state="superseded", replaced_by_serial=new.serial_hex, revoked_at=now,

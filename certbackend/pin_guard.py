@@ -8,12 +8,14 @@ so a lock reached meanwhile wins over a success.
 """
 from __future__ import annotations
 
+from typing import Any, Tuple
+
 from sqlalchemy import update
 
 from certbackend import audit
 from certbackend.context import ServiceContext
 from certbackend.errors import ApiError
-from certbackend.keywrap import WrongPin, unwrap_private_key
+from certbackend.keywrap import PinSeal, WrongPin, open_private_key
 from certbackend.models import Certificate
 
 
@@ -48,10 +50,16 @@ def _refusal(ctx: ServiceContext, cert_id: int) -> ApiError:
 
 def open_key(ctx: ServiceContext, cert: Certificate, pin: str, actor: str):
     """The private key if the PIN is right; otherwise count the failure and raise."""
+    return open_key_with_seal(ctx, cert, pin, actor)[0]
+
+
+def open_key_with_seal(ctx: ServiceContext, cert: Certificate, pin: str, actor: str) -> Tuple[Any, PinSeal]:
+    """`open_key`, plus the seal its PIN check derived (keywrap.PinSeal: a renewal wraps the new key
+    with it instead of paying a second scrypt)."""
     if not _reserve(ctx, cert.id):
         raise _refusal(ctx, cert.id)
     try:
-        key = unwrap_private_key(cert.wrapped_key, pin, ctx.key_pepper)
+        key, seal = open_private_key(cert.wrapped_key, pin, ctx.key_pepper)
     except WrongPin:
         _record_failure(ctx, cert.id, cert.serial_hex, actor)
     with ctx.db.transaction() as session:
@@ -59,7 +67,7 @@ def open_key(ctx: ServiceContext, cert: Certificate, pin: str, actor: str):
                                    .values(failed_pin_attempts=0)).rowcount == 1
     if not released:
         raise _refusal(ctx, cert.id)
-    return key
+    return key, seal
 
 
 def _record_failure(ctx: ServiceContext, cert_id: int, serial_hex: str, actor: str) -> None:

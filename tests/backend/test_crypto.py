@@ -144,3 +144,44 @@ def test_crl_stays_valid_at_the_demo_clock_limits(api: Api):
                 reply.content).last_update_utc
     finally:
         api.move_clock(0)
+
+
+def test_a_renewed_key_is_sealed_with_the_pin_check_s_derived_key(api: Api, backend):
+    """Renewal pays one scrypt, not two: the new key is sealed under the key-encryption key the PIN
+    check derived (same salt, fresh nonce). Both blobs still open only with the PIN and the pepper,
+    and the new blob holds the new certificate's key."""
+    token, view, _ = _issue(api, pin="604827")
+    api.move_clock(3 * 365.25 - 10)
+    token = api.verify(api._people[token])
+    reply = api.call("POST", f"/v1/certificates/{view['serial']}/renew", token=token, json={"pin": "604827"})
+    assert reply.status_code == 201, reply.text
+    renewed = reply.json()["certificate"]
+    with sqlite3.connect(backend.data_dir / "certbackend.sqlite3") as db:
+        blobs = dict(db.execute("SELECT serial_hex, wrapped_key FROM certificates WHERE serial_hex IN (?, ?)",
+                                (view["serial"], renewed["serial"])).fetchall())
+        new_pem = db.execute("SELECT certificate_pem FROM certificates WHERE serial_hex = ?",
+                             (renewed["serial"],)).fetchone()[0]
+    old_blob, new_blob = blobs[view["serial"]], blobs[renewed["serial"]]
+    assert new_blob[1:17] == old_blob[1:17]  # the salt: the same derived key
+    assert new_blob[17:29] != old_blob[17:29]  # the nonce: never reused under that key
+    pepper = (backend.data_dir / "key-pepper.secret").read_text().strip().encode()
+    with pytest.raises(WrongPin):
+        unwrap_private_key(new_blob, "482915", pepper)
+    key = unwrap_private_key(new_blob, "604827", pepper)
+    new_cert = x509.load_pem_x509_certificate(new_pem.encode())
+    assert key.public_key().public_numbers() == new_cert.public_key().public_numbers()
+
+
+def test_opening_and_resealing_derives_the_pin_key_once(monkeypatch):
+    from certbackend import keywrap
+
+    pepper = b"p" * 32
+    blob = keywrap.wrap_private_key(ec.generate_private_key(ec.SECP256R1()), "604827", pepper)
+    derived = []
+    real_kek = keywrap._kek
+    monkeypatch.setattr(keywrap, "_kek", lambda *args: derived.append(1) or real_kek(*args))
+    _, seal = keywrap.open_private_key(blob, "604827", pepper)
+    successor = ec.generate_private_key(ec.SECP256R1())
+    sealed = seal.seal(successor)
+    assert len(derived) == 1
+    assert keywrap.unwrap_private_key(sealed, "604827", pepper).private_numbers() == successor.private_numbers()
