@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.secret_vault import VAULT, bind, is_reference
+from actionserver.slot_changes import asked_slot, changing_events
 
 log = logging.getLogger("actionserver")
 _names = itertools.count(1)
@@ -78,6 +79,8 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
         utils.check_version_compatibility(action_call.get("version"))
         tracker = action_call["tracker"]
         bind(str(tracker.get("sender_id") or ""))  # this request's task serves this conversation only
+        # The slots as Rasa holds them: actions may update the SDK tracker's slot dict in place.
+        slots_before = {"slots": dict(tracker.get("slots") or {})}
         try:
             result = await executor.run(action_call)
         except ActionExecutionRejection as rejection:
@@ -90,6 +93,9 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
             return response.json({"error": "the action failed"}, status=500)
         # Entries no slot refers to any more (a task ended, a restart) leave the vault now.
         VAULT.retain(references_in(slots_after(tracker, (result or {}).get("events") or [])))
+        if isinstance(result, dict) and isinstance(result.get("events"), list):
+            result["events"] = changing_events(slots_before, result["events"],
+                                               keep=asked_slot(action_call.get("next_action"), slots_before))
         return response.json(result, status=200)
 
     @app.exception(Exception)

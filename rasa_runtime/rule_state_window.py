@@ -56,6 +56,25 @@ def recent_states(tracker: Any, domain: Any, window: int, omit_unset_slots: bool
     return states
 
 
+MEMO_ATTRIBUTE = "_recent_states_memo"
+
+
+def memoized_recent_states(tracker: Any, domain: Any, window: int, omit_unset_slots: bool = False) -> List[Dict]:
+    """`recent_states`, computed once per tracker and event count: RulePolicy asks twice per prediction
+    right after a user message (once with the message's text, once with its intent), and each time
+    replays the whole conversation. States depend only on the events, which a tracker only ever
+    appends, so (number of events, the last event, domain, window) identifies them. The featurizer
+    deletes keys inside the returned states, so every caller gets its own copy of the two levels of dicts
+    (the values are strings and tuples)."""
+    events = tracker.events
+    key = (len(events), id(events[-1]) if events else None, id(domain), window, omit_unset_slots)
+    memo = getattr(tracker, MEMO_ATTRIBUTE, None)
+    if memo is None or memo[0] != key:
+        memo = (key, recent_states(tracker, domain, window, omit_unset_slots))
+        setattr(tracker, MEMO_ATTRIBUTE, memo)
+    return [{name: dict(sub_state) for name, sub_state in state.items()} for state in memo[1]]
+
+
 class RecentTurns:
     """A tracker as the featurizer sees it: `past_states` gives only the last `window` states."""
 
@@ -68,7 +87,7 @@ class RecentTurns:
         if ignore_rule_only_turns:  # not RulePolicy's way: compute it the usual way
             return self._tracker.past_states(domain, omit_unset_slots=omit_unset_slots,
                                              ignore_rule_only_turns=True, rule_only_data=rule_only_data)
-        return recent_states(self._tracker, domain, self._window, omit_unset_slots)
+        return memoized_recent_states(self._tracker, domain, self._window, omit_unset_slots)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tracker, name)

@@ -162,3 +162,37 @@ def test_debug_lines_still_get_copies_when_debug_logging_is_on(patched):
         assert processor.copy.copy is copy.copy  # the rest of the module is the real one
     finally:
         structlog.configure(wrapper_class=before)
+
+
+def test_rule_states_are_built_once_per_conversation_length_and_each_caller_gets_its_own(monkeypatch):
+    """RulePolicy asks for the same states twice after a user message (text, then intent): the
+    second time comes from the memo; a new event recomputes; a caller deleting keys (as Rasa's
+    featurizer does) does not change what the next caller gets."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_runtime import rule_state_window
+
+    domain = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("memo", [
+        ActionExecuted("action_listen"), UserUttered("갱신할래요", {"name": "renew_certificate", "confidence": 1.0}),
+        ActionExecuted("action_start_task"), SlotSet("task", "renew_certificate"), ActionExecuted("action_listen"),
+        UserUttered("네", {"name": "affirm", "confidence": 1.0})], domain.slots)
+    built = []
+    real = rule_state_window.recent_states
+    monkeypatch.setattr(rule_state_window, "recent_states", lambda *a, **k: built.append(1) or real(*a, **k))
+
+    first = rule_state_window.memoized_recent_states(tracker, domain, 4)
+    assert first == real(tracker, domain, 4)
+    del first[-1]["user"]["intent"]  # what the featurizer does when it predicts from the text
+    second = rule_state_window.memoized_recent_states(tracker, domain, 4)
+    assert len(built) == 1 and second == real(tracker, domain, 4) and second[-1]["user"]["intent"] == "affirm"
+
+    tracker.update(ActionExecuted("utter_affirm_without_context"))
+    third = rule_state_window.memoized_recent_states(tracker, domain, 4)
+    assert len(built) == 2 and third == real(tracker, domain, 4) and third != second
+    rule_state_window.memoized_recent_states(tracker, domain, 3)  # another window: its own states
+    assert len(built) == 3

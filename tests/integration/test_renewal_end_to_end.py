@@ -90,6 +90,18 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     assert "김민준" in stored and len(rows) > 50  # the conversation is there...
     assert PIN not in stored and code not in stored  # ...without its secrets
     assert "●●●●●●" in stored
+    # Only changes are stored: no slot is set to the value it already had, except the flow markers and
+    # the slot a form step validated (Rasa's extraction set it first). actionserver/slot_changes.py
+    events = [json.loads(row[0]) for row in rows]
+    asked = {e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"}
+    current, repeated = {}, []
+    for event in events:
+        if event.get("event") == "slot":
+            name = event["name"]
+            if name in current and current[name] == event["value"] and name not in {"requested_slot", "task"} | asked:
+                repeated.append(name)
+            current[name] = event["value"]
+    assert not repeated, repeated
     for log in ("rasa.log", "actions.log", "backend.log", "web.log"):
         content = (stack.log_dir / log).read_text(encoding="utf-8", errors="replace")
         assert PIN not in content and code not in content, log

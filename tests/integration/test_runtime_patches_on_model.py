@@ -75,6 +75,30 @@ def test_every_prediction_is_the_same_with_and_without_the_window(trained):
     assert compared >= 300 and cut >= 200  # the window really cut most of them
 
 
+def test_a_growing_conversation_predicts_the_same_with_the_memoized_window(trained):
+    """One tracker updated event by event (as Rasa's processor does), so the memo of its states is
+    reused and must be dropped on every new event: same predictions as with every state."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    policy, domain, stories, _ = trained
+    window = getattr(policy, WINDOW_ATTRIBUTE)
+    compared = 0
+    try:
+        for events in list(_conversations(stories))[-6:]:
+            growing = DialogueStateTracker.from_events("memo", [], domain.slots)
+            for event in events:
+                if isinstance(event, ActionExecuted):
+                    fresh = DialogueStateTracker.from_events("fresh", list(growing.events), domain.slots)
+                    for _ in range(2):  # asked twice, as RulePolicy does after a user message
+                        assert _prediction(policy, growing, domain, window) == _prediction(policy, fresh, domain, None)
+                    compared += 1
+                growing.update(event)
+    finally:
+        setattr(policy, WINDOW_ATTRIBUTE, window)
+    assert compared >= 100
+
+
 def _parse_both_ways(agent, text):
     """The NLU graph's parse of `text` by dask's run and by the planned run (fresh inputs each)."""
     from rasa.core.channels import UserMessage
