@@ -19,7 +19,7 @@ from certbackend.context import ServiceContext
 from certbackend.demo_routes import add_demo_routes
 from certbackend.errors import ApiError, unauthorized, validation
 from certbackend.openapi import build_document
-from certbackend.request_io import in_thread, json_body
+from certbackend.request_io import in_pin_thread, in_thread, json_body
 from certbackend.system_routes import add_system_routes
 
 logger = logging.getLogger("certbackend")
@@ -121,7 +121,7 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
     async def check_second_factor(request: Request):
         password = inputs.account_password(json_body(request), policy.account_password_length)
         info = await token_of(ctx, request)
-        return response.json(await in_thread(second_factor.verify, ctx, info, password), ensure_ascii=False)
+        return response.json(await in_pin_thread(second_factor.verify, ctx, info, password), ensure_ascii=False)
 
     @app.get("/v1/certificates")
     async def certificate_status(request: Request):
@@ -136,7 +136,7 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         info = await token_of(ctx, request)
         operation = functools.partial(certificates.issue, ctx, info, pin)
         reverify = functools.partial(certificates.reverify_pin, ctx, info.customer_id, pin)
-        return _send(await in_thread(run_once, ctx, f"issue:{info.customer_id}", key, {}, operation, reverify))
+        return _send(await in_pin_thread(run_once, ctx, f"issue:{info.customer_id}", key, {}, operation, reverify))
 
     @app.post("/v1/certificates/<serial:str>/renew")
     async def renew(request: Request, serial: str):
@@ -146,7 +146,7 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         info = await token_of(ctx, request)
         operation = functools.partial(certificates.renew, ctx, info, serial, pin)
         reverify = functools.partial(certificates.reverify_pin, ctx, info.customer_id, pin)
-        return _send(await in_thread(run_once, ctx, f"renew:{info.customer_id}:{serial}", key,
+        return _send(await in_pin_thread(run_once, ctx, f"renew:{info.customer_id}:{serial}", key,
                                      {"serial": serial}, operation, reverify))
 
     @app.post("/v1/certificates/<serial:str>/pin")
@@ -155,14 +155,14 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         current = inputs.pin_field(body, "current_pin", policy.pin_length)
         new = inputs.pin_field(body, "new_pin", policy.pin_length)
         customer_id = await customer_of(ctx, request)
-        return _send(await in_thread(certificates.change_pin, ctx, customer_id, serial, current, new))
+        return _send(await in_pin_thread(certificates.change_pin, ctx, customer_id, serial, current, new))
 
     @app.post("/v1/certificates/<serial:str>/revoke")
     async def revoke(request: Request, serial: str):
         serial, body = serial_param(serial), json_body(request)
         pin = inputs.pin_field(body, "pin", policy.pin_length)
         customer_id = await customer_of(ctx, request)
-        return _send(await in_thread(certificates.revoke, ctx, customer_id, serial, pin))
+        return _send(await in_pin_thread(certificates.revoke, ctx, customer_id, serial, pin))
 
     @app.post("/v1/certificates/<serial:str>/sign")
     async def sign(request: Request, serial: str):
@@ -170,7 +170,7 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         pin = inputs.pin_field(body, "pin", policy.pin_length)
         challenge = inputs.challenge(body)
         customer_id = await customer_of(ctx, request)
-        return _send(await in_thread(certificates.sign, ctx, customer_id, serial, pin, challenge))
+        return _send(await in_pin_thread(certificates.sign, ctx, customer_id, serial, pin, challenge))
 
     @app.get("/v1/certificates/<serial:str>/devices")
     async def list_devices(request: Request, serial: str):
@@ -184,7 +184,7 @@ def create_app(ctx: ServiceContext, name: str = "certbackend") -> Sanic:
         pin = inputs.pin_field(body, "pin", policy.pin_length)
         name = inputs.device_name(body)
         customer_id = await customer_of(ctx, request)
-        return _send(await in_thread(devices.connect, ctx, customer_id, serial, pin, name))
+        return _send(await in_pin_thread(devices.connect, ctx, customer_id, serial, pin, name))
 
     @app.delete("/v1/certificates/<serial:str>/devices/<device_id:str>")
     async def disconnect_device(request: Request, serial: str, device_id: str):

@@ -13,7 +13,7 @@ from certbackend import inputs, verification
 from certbackend.context import ServiceContext
 from certbackend.demo import demo_customers, open_account
 from certbackend.errors import validation
-from certbackend.request_io import in_thread, json_body
+from certbackend.request_io import in_pin_thread, in_thread, json_body
 
 
 MIN_OFFSET_DAYS, MAX_OFFSET_DAYS = -3650, 36500
@@ -42,7 +42,7 @@ def add_demo_routes(app: Sanic, ctx: ServiceContext) -> None:
         body = json_body(request)
         identity = inputs.identity(body, ctx.clock.today_kst())
         password = inputs.account_password(body, ctx.policy.account_password_length)
-        return response.json(await in_thread(open_account, ctx, identity, password), status=201,
+        return response.json(await in_pin_thread(open_account, ctx, identity, password), status=201,
                              ensure_ascii=False)
 
     @app.post("/demo/clock")
