@@ -424,6 +424,9 @@ def main(argv=None) -> int:
     if args[:1] == ["--sweep"]:
         sweep(args[1])
         return 0
+    if args[:1] == ["--s6"]:
+        s6_table()
+        return 0
     names = args or list(VARIANTS)
     for name in names:
         show(name, cached_run(name, VARIANTS[name]))
@@ -453,6 +456,383 @@ def sweep(name: str) -> None:
         for novelty in (None, 0.4, 0.5):
             for na in (None, 0.1, 0.2, 0.3):
                 print(f"faq {faq} nov {novelty} na {na}: " + line(r, Gates(faq_threshold=faq, novelty=novelty, no_answer_min=na)))
+
+
+
+# ---- session 6: classifier variants over the same counts ---------------------------------------------
+# One pass over the 6 splits (5 CV folds + the full model for the dev sets) fits the baseline's
+# vectorizers once and hands the raw count matrices to every model in MODELS_S6; each model's
+# probabilities are cached (var/experiments/s6-*.pkl), so an ensemble of two models costs no refit.
+
+def log_l2(C: csr_matrix, weight: Optional[np.ndarray] = None) -> csr_matrix:
+    """The committed scaling: log(1 + count), then unit length; ``weight`` rescales features first."""
+    X = csr_matrix(C, dtype=float, copy=True)
+    X.data = np.log1p(np.abs(X.data))
+    if weight is not None:
+        X = csr_matrix(X.multiply(weight.reshape(1, -1)))
+    return normalize(X)
+
+
+def lr_fit(X, y, C=100.0):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return LogisticRegression(C=C, max_iter=500, class_weight="balanced", random_state=42,
+                                  solver="lbfgs").fit(X, y)
+
+
+def nb_class_weight(C: csr_matrix, y, alpha=1.0) -> np.ndarray:
+    """A shared, per-feature discriminativeness weight from naive-Bayes statistics:
+    1 - H(class | feature) / log K over the class-balanced feature distribution (1 = one class only)."""
+    classes = sorted(set(y))
+    yi = np.array([classes.index(l) for l in y])
+    B = csr_matrix(C, copy=True)
+    B.data[:] = 1.0
+    counts = np.vstack([np.asarray(B[yi == k].sum(0)).ravel() / max(1, (yi == k).sum()) for k in range(len(classes))])
+    P = (counts + alpha / len(yi)) / (counts + alpha / len(yi)).sum(0, keepdims=True)
+    H = -(P * np.log(P)).sum(0)
+    return 1.0 - H / np.log(len(classes))
+
+
+def softmax(z):
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+def geo_mix(ps: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """Weighted geometric mean of probability rows (average of log-probs), renormalized."""
+    z = sum(w * np.log(np.clip(p, 1e-12, 1)) for p, w in zip(ps, weights))
+    return softmax(z)
+
+
+def clause_spans(toks: List[Tok]) -> List[List[Tok]]:
+    """Clauses: cut after a sentence-final ending (EF) or sentence punctuation (SF), and before a
+    conjunctive adverb (MAJ: 그리고, 근데 …)."""
+    out, cur = [], []
+    for tok in toks:
+        tags = tok[2].split("+")
+        if "MAJ" in tags[:1] and cur:
+            out.append(cur)
+            cur = []
+        cur.append(tok)
+        if tags[-1] in ("EF", "SF"):
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    # a clause of one or two tokens (a bare 네, a trailing 요) stays with its neighbour
+    merged: List[List[Tok]] = []
+    for c in out:
+        if merged and (len(c) <= 2 or len(merged[-1]) <= 2):
+            merged[-1] = merged[-1] + c
+        else:
+            merged.append(c)
+    return merged
+
+
+def splits(folds=5):
+    """(name, train texts, train labels, {set name: items}) for each CV fold and the full model."""
+    examples = all_training_examples()
+    dev = dev_labelled_sets()
+    unans = {k: [(t, "nlu_fallback") for t in v] for k, v in unanswerable_sets(include_independent=False).items()}
+    all_texts = [t for t, _ in examples] + [t for s in dev.values() for t, _ in s] + [t for s in unans.values() for t, _ in s]
+    tokens = tokenize_all(all_texts)
+    buckets = stratified_folds(examples, folds)
+    for k in range(folds):
+        train = [e for i, b in enumerate(buckets) if i != k for e in b]
+        yield f"cv{k}", [t for t, _ in train], [l for _, l in train], {"cv": buckets[k]}, tokens
+    yield "full", [t for t, _ in examples], [l for _, l in examples], {**{f"dev:{k}": v for k, v in dev.items()},
+                                                                      **{f"un:{k}": v for k, v in unans.items()}}, tokens
+
+
+def _clause_counts(feats: Features, texts, tokens):
+    """Count rows of each message's clauses (messages with one clause get none) and their owners."""
+    fake, owner = {}, []
+    for i, t in enumerate(texts):
+        spans = clause_spans(tokens[t])
+        if len(spans) < 2:
+            continue
+        for j, span in enumerate(spans):
+            key = f"\x00{i}:{j}"
+            fake[key] = span
+            owner.append(i)
+    if not fake:
+        return None, []
+    keys = list(fake)
+    return feats.transform(keys, {k: [tuple(x) for x in v] for k, v in fake.items()}), owner
+
+
+# Each model: (counts_train, labels, {set: counts_test}, context) -> {set: proba}. Classes are sorted labels.
+def _m_lr(weighting=None, C=100.0, clauses=False):
+    def model(Ctr, y, tests, ctx):
+        w = None
+        if weighting == "nbw":
+            w = nb_class_weight(Ctr, y)
+        elif weighting == "idf":
+            w = idf_weight(Ctr)
+        clf = lr_fit(log_l2(Ctr, w), y, C)
+        out = {k: clf.predict_proba(log_l2(Ct, w)) for k, Ct in tests.items()}
+        if clauses:
+            for k, Ct in tests.items():
+                Cc, owner = ctx["clauses"][k]
+                out[k + "#clauses"] = (clf.predict_proba(log_l2(Cc, w)) if Cc is not None else np.zeros((0, len(clf.classes_))), owner)
+        return out
+    return model
+
+
+def _m_nb(kind="mnb", alpha=0.1, binary=True):
+    from sklearn.naive_bayes import ComplementNB, MultinomialNB
+
+    def model(Ctr, y, tests, ctx):
+        f = (lambda C: (C > 0).astype(float)) if binary else (lambda C: C)
+        clf = (MultinomialNB(alpha=alpha) if kind == "mnb" else ComplementNB(alpha=alpha)).fit(f(Ctr), y)
+        # class-balanced: equal priors, as the LR is
+        clf.class_log_prior_ = np.full(len(clf.classes_), -np.log(len(clf.classes_)))
+        return {k: clf.predict_proba(f(Ct)) for k, Ct in tests.items()}
+    return model
+
+
+def _m_svm(C=1.0):
+    from sklearn.svm import LinearSVC
+
+    def model(Ctr, y, tests, ctx):
+        clf = LinearSVC(C=C, class_weight="balanced").fit(log_l2(Ctr), y)
+        return {k: clf.decision_function(log_l2(Ct)) for k, Ct in tests.items()}  # scores; softmax later
+    return model
+
+
+def _m_sgd():
+    from sklearn.linear_model import SGDClassifier
+
+    def model(Ctr, y, tests, ctx):
+        clf = SGDClassifier(loss="modified_huber", alpha=1e-5, class_weight="balanced", max_iter=50,
+                            random_state=42, tol=None).fit(log_l2(Ctr), y)
+        return {k: clf.decision_function(log_l2(Ct)) for k, Ct in tests.items()}
+    return model
+
+
+def rasa_lemma_char_view(lo=1, hi=4, weight=1.0):
+    """Character n-grams over the lemmas exactly as Rasa's CountVectorsFeaturizer (use_lemma) sees them:
+    a merged lemma keeps its "+" (하+었), so n-grams run across the morpheme boundary."""
+    return View(f"rasa_lemma_char{lo}-{hi}", lambda raw, toks: lemma_text(toks),
+                lambda: CountVectorizer(analyzer="char_wb", ngram_range=(lo, hi)), weight)
+
+
+def lemma_tag_view(weight=1.0):
+    """Lemma 1–2-grams with each morpheme's POS tag attached (하/VV vs 하/XSV)."""
+    def text(raw, toks):
+        return digits(" ".join(f"{form}_{t}" for _, lemma, tag in toks
+                               for form, t in zip(lemma.split("+"), tag.split("+"))))
+    return View("lemma_tag", text, lambda: CountVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), lowercase=False), weight)
+
+
+def idf_weight(C: csr_matrix) -> np.ndarray:
+    """sklearn's smooth idf: log((1 + n) / (1 + document frequency)) + 1."""
+    df = np.asarray((C > 0).sum(0)).ravel()
+    return np.log((1 + C.shape[0]) / (1 + df)) + 1
+
+
+def _m_lr_views(views, C=100.0, idf=False):
+    """LR over other views than the baseline's (fits its own vectorizers)."""
+    def model(Ctr, y, tests, ctx):
+        feats = Features(views, scale="counts").fit(ctx["train_texts"], ctx["tokens"])
+        Cv = feats.transform(ctx["train_texts"], ctx["tokens"])
+        w = idf_weight(Cv) if idf else None
+        clf = lr_fit(log_l2(Cv, w), y, C)
+        return {k: clf.predict_proba(log_l2(feats.transform(ctx["test_texts"][k], ctx["tokens"]), w)) for k in tests}
+    return model
+
+
+MODELS_S6: Dict[str, Callable] = {
+    "lr_lemmatag": _m_lr_views([lemma_tag_view(), char_view()]),
+    "lr_lemmachar": _m_lr_views([word_view(), lemma_char_view()]),
+    "lr_idf_3view": _m_lr_views([word_view(), char_view(), lemma_char_view()], idf=True),
+    "lr_idf_3view_plus": _m_lr_views([word_view(), char_view(), rasa_lemma_char_view()], idf=True),
+    "lr": _m_lr(clauses=True),
+    "lr_nbw": _m_lr("nbw"),
+    "lr_idf": _m_lr("idf"),
+    "lr_C300": _m_lr(C=300.0),
+    "mnb": _m_nb("mnb", 0.1),
+    "mnb_a03": _m_nb("mnb", 0.3),
+    "cnb": _m_nb("cnb", 0.3),
+    "cnb_a1": _m_nb("cnb", 1.0),
+    "cnb_a01": _m_nb("cnb", 0.1),
+    "cnb_counts": _m_nb("cnb", 0.3, binary=False),
+    "svm": _m_svm(1.0),
+    "sgd": _m_sgd(),
+}
+
+
+def s6_path(name: str) -> Path:
+    key = hashlib.sha256(repr(data_fingerprint()).encode()).hexdigest()[:12]
+    return CACHE / f"s6-{name}-{key}.pkl"
+
+
+def s6_fit(names: Sequence[str]) -> None:
+    """Fit the named models on every split (cached ones are skipped) and save their outputs."""
+    import pickle
+
+    names = [n for n in names if not s6_path(n).exists()]
+    if not names:
+        return
+    results = {n: {"seconds": 0.0} for n in names}
+    for split, tt, tl, sets, tokens in splits():
+        feats = Features(BASE, scale="counts").fit(tt, tokens)
+        Ctr = feats.transform(tt, tokens)
+        tests = {k: feats.transform([t for t, _ in v], tokens) for k, v in sets.items()}
+        ctx = {"clauses": {k: _clause_counts(feats, [t for t, _ in v], tokens) for k, v in sets.items()},
+               "tokens": tokens, "train_texts": tt, "test_texts": {k: [t for t, _ in v] for k, v in sets.items()}}
+        for n in names:
+            started = time.perf_counter()
+            out = MODELS_S6[n](Ctr, tl, tests, ctx)
+            results[n]["seconds"] += time.perf_counter() - started
+            for k, v in out.items():
+                results[n].setdefault(k, []).append(v) if k.startswith("cv") else results[n].__setitem__(k, v)
+            print(f"  {n} {split} {time.perf_counter() - started:.0f} s", flush=True)
+    for n in names:
+        s6_path(n).write_bytes(pickle.dumps(results[n]))
+
+
+def s6_load(name: str) -> dict:
+    import pickle
+
+    return pickle.loads(s6_path(name).read_bytes())
+
+
+def s6_items():
+    """Gold items per set in the order s6 outputs are stored, with the GibberishGate's verdicts."""
+    out = {}
+    for split, tt, tl, sets, tokens in splits():
+        vocab = vocabulary(tt, tokens)
+        for k, v in sets.items():
+            mash = [is_mash(tokens[t], vocab) for t, _ in v]
+            out.setdefault(k, []).extend(list(zip(v, mash)))
+    return out
+
+
+def s6_result(proba_by_set: Dict[str, np.ndarray], items, classes) -> RawResult:
+    def raws(k):
+        return [Raw(t, g, p, 1.0, 0.0, m) for ((t, g), m), p in zip(items[k], proba_by_set[k])]
+    return RawResult(classes, raws("cv"),
+                     {k[4:]: raws(k) for k in items if k.startswith("dev:")},
+                     {k[3:]: raws(k) for k in items if k.startswith("un:")}, 0.0)
+
+
+def s6_probs(name: str, temperature: float = 1.0) -> Dict[str, np.ndarray]:
+    """A model's probabilities per set (cv concatenated over folds); scores become probabilities by a softmax."""
+    r = s6_load(name)
+    out = {}
+    for k, v in r.items():
+        if k == "seconds" or k.endswith("#clauses"):
+            continue
+        p = np.vstack(v) if k == "cv" else v
+        if name.startswith(("svm", "sgd")):
+            p = softmax(p * temperature)
+        out[k] = p
+    return out
+
+
+def s6_clause_combine(name: str, how: str) -> Dict[str, np.ndarray]:
+    """Whole-message probabilities combined with its clauses' ("mean": average log-probs of the whole
+    and every clause; "max": the most confident of whole and clauses)."""
+    r = s6_load(name)
+    base = s6_probs(name)
+    out = {}
+    for k, p in base.items():
+        p = p.copy()
+        parts = r[k + "#clauses"]
+        # cv: one (proba, owner) per fold; owners index into the fold's rows
+        chunks = parts if k == "cv" else [parts]
+        offset = 0
+        sizes = [len(x) for x in r["cv"]] if k == "cv" else [len(p)]
+        for (Pc, owner), size in zip(chunks, sizes):
+            by_owner: Dict[int, List[np.ndarray]] = {}
+            for row, o in zip(Pc, owner):
+                by_owner.setdefault(o, []).append(row)
+            for o, rows in by_owner.items():
+                whole = p[offset + o]
+                if how == "mean":
+                    p[offset + o] = geo_mix([whole] + rows, [0.5] + [0.5 / len(rows)] * len(rows))
+                elif how == "max":
+                    best = max([whole] + rows, key=lambda x: x.max())
+                    p[offset + o] = best
+            offset += size
+        out[k] = p
+    return out
+
+
+def s6_row(label: str, proba_by_set, items, classes, gates=Gates()) -> str:
+    r = s6_result(proba_by_set, items, classes)
+    d = decisions(r, r.cv, gates)
+    ans = [x for x in d if x.gold not in NOT_LABELS]
+    s = score(ans)
+    cells = [f"{s.accuracy:.2%}", f"{s.right:.1%}/{s.wrong:.1%}/{s.fallback:.1%}",
+             f"{fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}"]
+    for k in ("dev_h", "dev_c", "dev_d", "dev_e", "dev_i", "dev_j", "tricky"):
+        ds = score(decisions(r, r.dev[k], gates))
+        cells.append(f"{ds.accuracy:.1%}" + (f" ({ds.right:.1%}/{ds.wrong:.1%})" if k == "dev_h" else ""))
+    un = {k: fallback_share(decisions(r, v, gates)) for k, v in r.unanswerable.items()}
+    cells.append(f"{un['dev adjacent']:.1%}")
+    cells.append(f"{np.mean([v for k, v in un.items() if k.endswith('no_answer')]):.1%}")
+    cells.append(f"{un['dev gibberish']:.1%}")
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+S6_HEADER = ("| variant | CV right label | CV R/W/F | CV no_answer→F | dev_h (R/W) | dev_c | dev_d | dev_e | dev_i | dev_j "
+             "| tricky | adjacent→F | dev no_answer→F (mean) | gibberish→F |")
+
+
+def s6_table() -> None:
+    """The session 6 screening table (docs/nlu-design.md): fits what is not cached, ~6 min per LR model."""
+    optional = {"lr_lemmatag", "lr_C300"}  # not measured in session 6 (time): shown once cached
+    s6_fit([n for n in MODELS_S6 if n not in optional or s6_path(n).exists()])
+    items = s6_items()
+    classes = sorted(set(l for _, l in all_training_examples()))
+    lr = s6_probs("lr")
+
+    def mix(ps, ws):
+        return {k: geo_mix([p[k] for p in ps], ws) for k in lr}
+
+    rows = [
+        ("baseline (committed LR)", lr, Gates()),
+        ("clauses: mean log-prob of whole + clauses", s6_clause_combine("lr", "mean"), Gates()),
+        ("clauses: most confident of whole / clauses", s6_clause_combine("lr", "max"), Gates()),
+        ("LR, features × NB discriminativeness (NBSVM-like, shared weight)", s6_probs("lr_nbw"), Gates()),
+        ("LR + that LR, log-prob mean", mix([lr, s6_probs("lr_nbw")], [.5, .5]), Gates()),
+        ("LR, log counts × idf", s6_probs("lr_idf"), Gates()),
+        ("LR, log counts × idf, no_answer ≥ 0.04", s6_probs("lr_idf"), Gates(no_answer_min=0.04)),
+        ("LR C 300", s6_probs("lr_C300"), Gates()) if s6_path("lr_C300").exists() else None,
+        ("LR over lemma+tag 1–2-grams + char_wb", s6_probs("lr_lemmatag"), Gates()) if s6_path("lr_lemmatag").exists() else None,
+        ("LR + LR over word + lemma char n-grams (.5/.5)", mix([lr, s6_probs("lr_lemmachar")], [.5, .5]), Gates()),
+        ("multinomial NB alone (binary, α 0.1)", s6_probs("mnb"), Gates()),
+        ("LR + multinomial NB (.9/.1)", mix([lr, s6_probs("mnb")], [.9, .1]), Gates()),
+        ("LR + complement NB α 0.3 (.9/.1)", mix([lr, s6_probs("cnb")], [.9, .1]), Gates()),
+        ("LR + complement NB α 0.1 (.95/.05)", mix([lr, s6_probs("cnb_a01")], [.95, .05]), Gates()),
+        ("LR + complement NB α 0.1 (.95/.05), no_answer ≥ 0.03", mix([lr, s6_probs("cnb_a01")], [.95, .05]),
+         Gates(no_answer_min=0.03)),
+        ("LR + complement NB α 0.3 (.9/.1), no_answer ≥ 0.03", mix([lr, s6_probs("cnb")], [.9, .1]), Gates(no_answer_min=0.03)),
+        ("LinearSVC alone (softmax of scores × 10)", s6_probs("svm", 10), Gates()),
+        ("LR + LinearSVC (.5/.5)", mix([lr, s6_probs("svm", 10)], [.5, .5]), Gates()),
+        ("LR + LinearSVC (.5/.5), no_answer ≥ 0.02", mix([lr, s6_probs("svm", 10)], [.5, .5]), Gates(no_answer_min=0.02)),
+        ("LR + SGD modified Huber (.7/.3, scores × 10)", mix([lr, s6_probs("sgd", 10)], [.7, .3]), Gates()),
+        ("LR + NB-weighted LR + LinearSVC (⅓ each), no_answer ≥ 0.03",
+         mix([lr, s6_probs("lr_nbw"), s6_probs("svm", 10)], [1 / 3] * 3), Gates(no_answer_min=0.03)),
+        ("idf LR + lemma-char LR + complement NB (.475/.475/.05), no_answer ≥ 0.03",
+         mix([s6_probs("lr_idf"), s6_probs("lr_lemmachar"), s6_probs("cnb_a01")], [.475, .475, .05]),
+         Gates(no_answer_min=0.03)),
+        ("one LR: word + char_wb + lemma char_wb, log counts × idf", s6_probs("lr_idf_3view"), Gates()),
+        ("same, no_answer ≥ 0.04", s6_probs("lr_idf_3view"), Gates(no_answer_min=0.04)),
+        ("same + complement NB α 0.1 (.95/.05)", mix([s6_probs("lr_idf_3view"), s6_probs("cnb_a01")], [.95, .05]), Gates()),
+        ("**same + complement NB α 0.1 (.95/.05), no_answer ≥ 0.03 (best in the replica; Rasa did not confirm)**",
+         mix([s6_probs("lr_idf_3view"), s6_probs("cnb_a01")], [.95, .05]), Gates(no_answer_min=0.03)),
+        ("same, lemma n-grams as Rasa sees them (하+었 keeps its +)", mix([s6_probs("lr_idf_3view_plus"), s6_probs("cnb_a01")],
+                                                                      [.95, .05]), Gates(no_answer_min=0.03)),
+    ]
+    print(S6_HEADER)
+    print("|" + "---|" * (S6_HEADER.count("|") - 1))
+    for row in rows:
+        if row:
+            print(s6_row(row[0], row[1], items, classes, row[2]))
 
 
 if __name__ == "__main__":
