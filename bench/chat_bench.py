@@ -24,7 +24,7 @@ from bench.chat import stock_bot
 from bench.chat.customers import bench_customers, seed_backend
 from bench.chat.loadgen import (FAQ, STEP, STEP_BACKEND, STEP_SCRYPT, SMALL_TALK, TURN_TYPES, WEB_QUOTAS_LIFTED,
                                 RunResult, run_load)
-from bench.chat.procstats import cpu_seconds, peak_rss_mib
+from bench.chat.procstats import cpu_seconds, machine_cpu_seconds, peak_rss_mib
 from bench.chat.scenarios import BenchCustomer, project_script, stock_script
 from launcher.processes import ROOT, stop
 from launcher.stack import MODEL, start_stack
@@ -99,14 +99,24 @@ class CpuMeter:
     def __init__(self, pids: Dict[str, int]) -> None:
         self.pids = pids
         self.per_turn_ms: Dict[str, Dict[str, float]] = {}
+        self.machine: Dict[str, Dict[str, float]] = {}
 
     def run(self, result_of, names: List[str]) -> RunResult:
         before = {name: cpu_seconds(self.pids[name]) for name in names}
+        machine_before = machine_cpu_seconds()
         result = run(result_of)
+        machine_after = machine_cpu_seconds()
         after = {name: cpu_seconds(self.pids[name]) for name in names}
-        self.per_turn_ms[result.label] = {
+        used = self.per_turn_ms[result.label] = {
             name: 1000 * (after[name] - before[name]) / max(1, result.turns)
             for name in names if before[name] is not None and after[name] is not None}
+        if machine_before and machine_after:
+            # What else ran meanwhile (the load generator, the idle other bot, anything on the host) and
+            # the hypervisor's steal: the two things that move this machine's speed between phases.
+            busy = 1000 * (machine_after[0] - machine_before[0]) / max(1, result.turns)
+            wall = max(result.wall_seconds, 1e-9) * (os.cpu_count() or 1)
+            self.machine[result.label] = {"other_ms": max(0.0, busy - sum(used.values())),
+                                          "steal_pct": 100 * (machine_after[1] - machine_before[1]) / wall}
         return result
 
 
@@ -206,6 +216,7 @@ def main() -> int:
                 else:
                     results += shape_runs(meter, "project web front", url, single, many, args.customers)
             figures["cpu_ms_per_turn"] = meter.per_turn_ms
+            figures["machine_per_run"] = meter.machine
             rss = {"stock rasa": peak_rss_mib(stock_process.pid), "backend": peak_rss_mib(stack.backend.process.pid)}
             for name, process in zip(("actions", "rasa", "web front"), stack.processes):
                 rss[name] = peak_rss_mib(process.pid)
@@ -302,6 +313,13 @@ def render(results: List[RunResult], figures: Dict[str, object]) -> List[str]:
         for label, used in cpu.items():
             cells = [f"{used[n]:.1f}" if n in used else "" for n in names]
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {sum(used.values()):.1f} |")
+        lines.append("")
+    machine = figures.get("machine_per_run") or {}
+    if machine:
+        lines += ["The machine during each run (CPU of everything else per turn: the load generator, the bot",
+                  "not being measured, the host; steal: time the hypervisor gave these cores to others):", "",
+                  "| run | other processes, ms per turn | steal % |", "|---|---|---|"]
+        lines += [f"| {label} | {m['other_ms']:.1f} | {m['steal_pct']:.1f} |" for label, m in machine.items()]
         lines.append("")
     for name, value in (figures.get("peak_rss_mib") or {}).items():
         lines.append(f"- peak RSS {name}: {value:.0f} MiB" if value else f"- peak RSS {name}: n/a")

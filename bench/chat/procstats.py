@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 
 def _status_kib(pid: int, field: str) -> Optional[int]:
@@ -58,3 +58,17 @@ def tree_cpu_seconds(pid: int) -> Optional[float]:
                 family.add(child)
                 grew = True
     return own + sum(cpu_seconds(child) or 0.0 for child in family - {pid})
+
+
+def machine_cpu_seconds() -> Optional[Tuple[float, float]]:
+    """(busy, steal) CPU seconds of the whole machine so far, all cores (the first line of /proc/stat).
+    Busy counts every process, ours or not; steal is time the hypervisor gave our virtual cores to
+    someone else, which slows everything measured here without showing in any process."""
+    import os
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
