@@ -80,7 +80,7 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
         tracker = action_call["tracker"]
         bind(str(tracker.get("sender_id") or ""))  # this request's task serves this conversation only
         # The slots as Rasa holds them: actions may update the SDK tracker's slot dict in place.
-        slots_before = {"slots": dict(tracker.get("slots") or {})}
+        slots_before = dict(tracker.get("slots") or {})
         try:
             result = await executor.run(action_call)
         except ActionExecutionRejection as rejection:

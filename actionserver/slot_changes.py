@@ -24,17 +24,18 @@ ALWAYS_KEPT = frozenset({REQUESTED_SLOT, "task"})
 _UNKNOWN = object()
 
 
-def asked_slot(action_name: Optional[str], tracker: Dict[str, Any]) -> Optional[str]:
+def asked_slot(action_name: Optional[str], slots: Dict[str, Any]) -> Optional[str]:
     """The slot a form is validating in this call, if the call is a form validation."""
     if not (action_name or "").startswith("validate_"):
         return None
-    return (tracker.get("slots") or {}).get(REQUESTED_SLOT)
+    return slots.get(REQUESTED_SLOT)
 
 
-def changing_events(tracker: Dict[str, Any], events: Iterable[Dict[str, Any]],
+def changing_events(slots: Dict[str, Any], events: Iterable[Dict[str, Any]],
                     keep: Optional[str] = None) -> List[Dict[str, Any]]:
-    """``events`` without the slot events that set a slot to the value it already has."""
-    current: Dict[str, Any] = dict(tracker.get("slots") or {})
+    """``events`` without the slot events that set a slot to the value it already has in ``slots``
+    (the conversation's slots before the action ran)."""
+    current: Dict[str, Any] = dict(slots)
     kept: List[Dict[str, Any]] = []
     for event in events:
         kind = event.get("event") if isinstance(event, dict) else None

@@ -101,16 +101,16 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
 
     with sqlite3.connect(stack.trackers) as db:
         rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-    stored = "\n".join(json.dumps(json.loads(row[0]), ensure_ascii=False) for row in rows)
+    events = [json.loads(row[0]) for row in rows]
+    stored = "\n".join(json.dumps(event, ensure_ascii=False) for event in events)
     assert "김민준" in stored and len(rows) > 50  # the conversation is there...
     # ...without its secrets: in any text, key or whole number stored (floats — timestamps, confidences — are
     # skipped: a secret is never one, and their digits can contain any six-digit run by chance)
-    values = list(_stored_values([json.loads(row[0]) for row in rows]))
+    values = list(_stored_values(events))
     assert not [v for v in values if PIN in v or code in v]
     assert "●●●●●●" in stored
     # Only changes are stored: no slot is set to the value it already had, except the flow markers and
     # the slot a form step validated (Rasa's extraction set it first). actionserver/slot_changes.py
-    events = [json.loads(row[0]) for row in rows]
     asked = {e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"}
     current, repeated = {}, []
     for event in events:
