@@ -2,20 +2,28 @@
 
 The one interface the rest of the backend uses is :class:`Quotas` (``hit`` and ``exhausted``).
 Counters are fixed windows kept in the database so that every backend process shares them; a
-Redis-backed class with the same two methods can replace this one without touching the callers.
+Redis-backed class with the same two methods can replace this one without touching the callers (it
+would ignore their optional ``session``, with which this one joins the caller's transaction).
 Subjects are stored only as keyed hashes (a phone number never reaches the table).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Optional
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from certbackend.database import Database
 from certbackend.models import RateCounter
+
+# Dialects with INSERT … ON CONFLICT DO UPDATE … WHERE (SQLite ≥ 3.24, PostgreSQL ≥ 9.5): a hit is one
+# statement instead of up to two transactions (docs/performance.md, session 7).
+_UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 @dataclass(frozen=True)
@@ -39,35 +47,59 @@ class Quotas:
         """Seconds until the current window ends (what the customer is told to wait)."""
         return rule.window_seconds - int(self._now().timestamp()) % rule.window_seconds
 
-    def hit(self, rule: Rule, subject: str) -> bool:
-        """Count one use; False (and nothing counted) when the window's limit is already reached."""
+    def hit(self, rule: Rule, subject: str, session: Optional[Session] = None) -> bool:
+        """Count one use; False (and nothing counted) when the window's limit is already reached.
+
+        With ``session`` the count joins the caller's transaction: it is undone if the caller's work
+        fails, so a request refused for another reason uses up nobody's quota."""
+        if session is None:
+            with self._db.transaction() as own:
+                return self._hit(own, rule, subject)
+        return self._hit(session, rule, subject)
+
+    def _hit(self, session: Session, rule: Rule, subject: str) -> bool:
         bucket, window = self._bucket(rule, subject), self._window(rule)
+        insert = _UPSERTS.get(session.get_bind().dialect.name)
+        if insert is not None:
+            # One statement: create the window's row or add one below the limit. Of N parallel hits,
+            # in any process, exactly `limit` change a row (SQLite holds the write lock for the
+            # statement; PostgreSQL locks the conflicting row); a refused hit changes none.
+            expires = datetime.fromtimestamp((window + 1) * rule.window_seconds, timezone.utc)
+            statement = insert(RateCounter).values(bucket=bucket, window=window, count=1, expires_at=expires)
+            statement = statement.on_conflict_do_update(
+                index_elements=[RateCounter.bucket, RateCounter.window],
+                set_={"count": RateCounter.count + 1}, where=RateCounter.count < rule.limit)
+            return session.execute(statement).rowcount == 1
+        return self._hit_portable(session, rule, bucket, window)
+
+    def _hit_portable(self, session: Session, rule: Rule, bucket: str, window: int) -> bool:
+        """Other databases: a conditional increment, else an insert under a savepoint (a parallel
+        request may create the row first; then count against it)."""
         for _ in range(2):
-            # Conditional increment: of N parallel hits exactly `limit` succeed, in any process.
-            with self._db.transaction() as session:
-                counted = session.execute(update(RateCounter).where(
-                    RateCounter.bucket == bucket, RateCounter.window == window,
-                    RateCounter.count < rule.limit).values(count=RateCounter.count + 1)).rowcount
-                if counted == 1:
-                    return True
-                exists = session.execute(select(RateCounter.count).where(
-                    RateCounter.bucket == bucket, RateCounter.window == window)).first()
-            if exists is not None:
+            counted = session.execute(update(RateCounter).where(
+                RateCounter.bucket == bucket, RateCounter.window == window,
+                RateCounter.count < rule.limit).values(count=RateCounter.count + 1)).rowcount
+            if counted == 1:
+                return True
+            if session.execute(select(RateCounter.count).where(
+                    RateCounter.bucket == bucket, RateCounter.window == window)).first() is not None:
                 return False
             try:
-                with self._db.transaction() as session:
+                with session.begin_nested():
                     expires = datetime.fromtimestamp((window + 1) * rule.window_seconds, timezone.utc)
                     session.add(RateCounter(bucket=bucket, window=window, count=1, expires_at=expires))
                 return True
             except IntegrityError:
-                continue  # a parallel request created the row first: count against it
+                continue
         return False
 
-    def exhausted(self, rule: Rule, subject: str) -> bool:
-        with self._db.transaction() as session:
-            count = session.execute(select(RateCounter.count).where(
-                RateCounter.bucket == self._bucket(rule, subject),
-                RateCounter.window == self._window(rule))).scalar_one_or_none()
+    def exhausted(self, rule: Rule, subject: str, session: Optional[Session] = None) -> bool:
+        if session is None:
+            with self._db.transaction() as own:
+                return self.exhausted(rule, subject, own)
+        count = session.execute(select(RateCounter.count).where(
+            RateCounter.bucket == self._bucket(rule, subject),
+            RateCounter.window == self._window(rule))).scalar_one_or_none()
         return (count or 0) >= rule.limit
 
     def prune(self) -> None:

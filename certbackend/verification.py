@@ -22,7 +22,7 @@ from certbackend.context import ServiceContext
 from certbackend.errors import ApiError, too_many_requests, verification_expired, verification_required
 from certbackend.hashing import token_hash
 from certbackend.inputs import IdentityInput
-from certbackend.models import Customer, Verification, VerificationToken
+from certbackend.models import Certificate, Customer, Verification, VerificationToken
 from certbackend.quotas import Rule
 from certpolicy.validators import birth_date_forms, mask_mobile
 
@@ -74,13 +74,15 @@ def _attempts_exhausted(method: str) -> ApiError:
                     remaining_attempts=0)
 
 
-def _check_quotas(ctx: ServiceContext, identity_hash: str, mobile: str) -> None:
-    failures = failures_per_identity(ctx)
-    if ctx.quotas.exhausted(failures, identity_hash):
-        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
+def _count_start(ctx: ServiceContext, session, identity_hash: str, mobile: str) -> None:
+    """Inside the start's own transaction: a refused start (any quota) counts against none of them,
+    so somebody whose phone number is over its limit cannot use up a victim's identity quota."""
     for rule, subject in ((starts_per_identity(ctx), identity_hash), (starts_per_phone(ctx), mobile)):
-        if not ctx.quotas.hit(rule, subject):
+        if not ctx.quotas.hit(rule, subject, session):
             raise too_many_requests(ctx.quotas.retry_after_seconds(rule))
+    failures = failures_per_identity(ctx)
+    if ctx.quotas.exhausted(failures, identity_hash, session):
+        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
 
 
 def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
@@ -88,7 +90,6 @@ def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
     if method == "branch":
         return {"method": "branch", "online": False, "guidance": BRANCH_GUIDANCE}
     identity_hash = ctx.hasher.identity(identity.name, identity.birth_date, identity.mobile)
-    _check_quotas(ctx, identity_hash, identity.mobile)
     now = ctx.clock.now()
     length = ctx.policy.sms_code_length if method == "sms" else ctx.policy.ars_digits_length
     code = "".join(secrets.choice("0123456789") for _ in range(length))
@@ -103,7 +104,9 @@ def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
     else:
         text = ("[KB국민은행(모의) ARS 전화] 금융인증서 본인 확인 전화예요. "
                 "채팅 화면에 보이는 숫자를 눌러 주세요. 요청하지 않았다면 전화를 끊어 주세요.")
+    # One transaction (one commit, one WAL sync): the quota counts, the verification and the text.
     with ctx.db.transaction() as session:
+        _count_start(ctx, session, identity_hash, identity.mobile)
         session.add(Verification(
             id=verification_id, method=method, identity_hash=identity_hash, display_name=identity.name,
             birth_yymmdd_hash=ctx.hasher.digest("birth", yymmdd),
@@ -142,8 +145,8 @@ def _why_refused(ctx: ServiceContext, verification: Optional[Verification], now)
 
 def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
     """The error for a wrong code or wrong digits (the attempt was reserved already)."""
-    ctx.quotas.hit(failures_per_identity(ctx), verification.identity_hash)
     with ctx.db.transaction() as session:
+        ctx.quotas.hit(failures_per_identity(ctx), verification.identity_hash, session)
         attempts = session.get(Verification, verification.id).attempts
         # One event per wrong code actually compared (guessing shows up in the audit log).
         audit.record(session, ctx.clock.now(), "system", "verification_failed", method=verification.method,
@@ -156,34 +159,41 @@ def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
                     remaining_attempts=remaining)
 
 
-def _load(ctx: ServiceContext, verification_id: str, now) -> Verification:
-    with ctx.db.transaction() as session:
-        verification = session.get(Verification, verification_id)
+def _in_progress(ctx: ServiceContext, session, verification_id: str, now) -> Verification:
+    """The verification a confirmation is for, still open, its owner not over the failure quota."""
+    verification = session.get(Verification, verification_id)
     if verification is None or verification.completed:
         raise _not_in_progress()
     if verification.expires_at <= now:
         raise _expired()
+    failures = failures_per_identity(ctx)
+    if ctx.quotas.exhausted(failures, verification.identity_hash, session):
+        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
     return verification
 
 
 def confirm(ctx: ServiceContext, verification_id: str, code: Optional[str]) -> Dict[str, Any]:
     now = ctx.clock.now()
-    verification = _load(ctx, verification_id, now)
-    failures = failures_per_identity(ctx)
-    if ctx.quotas.exhausted(failures, verification.identity_hash):
-        raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
-    if verification.method == "ars":
-        return _confirm_ars(ctx, verification, now)
-    if code is None:
-        raise ApiError(400, "VALIDATION", "인증번호를 보내 주세요.", field="code")
+    # One transaction reserves the attempt, compares and, on a match, completes: one commit where there
+    # were four transactions. The reservation is committed whatever the comparison says: the block
+    # raises only before it or when nothing could be reserved (nothing written either way).
     with ctx.db.transaction() as session:
-        reserved = _reserve_attempt(ctx, session, Verification.id == verification_id, now)
-        current = session.get(Verification, verification_id) if not reserved else None
-    if not reserved:
-        raise _why_refused(ctx, current, now)
-    if not ctx.hasher.matches(verification.code_hash, "code", verification_id, code):
+        verification = _in_progress(ctx, session, verification_id, now)
+        if verification.method == "ars":
+            right = result = None
+        elif code is None:
+            raise ApiError(400, "VALIDATION", "인증번호를 보내 주세요.", field="code")
+        elif not _reserve_attempt(ctx, session, Verification.id == verification_id, now):
+            session.refresh(verification)
+            raise _why_refused(ctx, verification, now)
+        else:
+            right = ctx.hasher.matches(verification.code_hash, "code", verification_id, code)
+            result = _complete_in(ctx, session, verification, now) if right else None
+    if right is None:
+        return _confirm_ars(ctx, verification, now)
+    if not right:
         raise _count_failure(ctx, verification)
-    return _complete(ctx, verification_id, now)
+    return result
 
 
 def _confirm_ars(ctx: ServiceContext, verification: Verification, now) -> Dict[str, Any]:
@@ -225,36 +235,40 @@ def key_digits(ctx: ServiceContext, call_id: str, digits: str) -> Dict[str, Any]
 
 
 def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
+    with ctx.db.transaction() as session:
+        return _complete_in(ctx, session, session.get(Verification, verification_id), now)
+
+
+def _complete_in(ctx: ServiceContext, session, verification: Optional[Verification], now) -> Dict[str, Any]:
+    """Mark the verification done and mint its token, inside the caller's transaction."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(minutes=ctx.policy.token_ttl_minutes)
-    with ctx.db.transaction() as session:
-        # Conditional update: two concurrent confirmations with the right code yield one token.
-        done = session.execute(update(Verification)
-                               .where(Verification.id == verification_id, Verification.completed.is_(False))
-                               .values(completed=True))
-        if done.rowcount != 1:
-            raise _not_in_progress()
-        verification = session.get(Verification, verification_id)
-        customer = session.execute(select(Customer).where(
-            Customer.identity_hash == verification.identity_hash)).scalar_one_or_none()
-        if customer is None:
-            # Someone the bank does not know: they may look things up, never be issued a certificate.
-            customer = Customer(identity_hash=verification.identity_hash,
-                                display_name=verification.display_name,
-                                birth_yymmdd_hash=verification.birth_yymmdd_hash,
-                                birth_mmdd_hash=verification.birth_mmdd_hash, created_at=now)
-            session.add(customer)
-            session.flush()
-            audit.record(session, now, f"customer:{customer.id}", "customer_created")
-        session.add(VerificationToken(token_hash=token_hash(token), customer_id=customer.id,
-                                      expires_at=expires_at, masked_phone=verification.masked_phone,
-                                      channel_ref=verification.channel_ref))
-        audit.record(session, now, f"customer:{customer.id}", "identity_verified",
-                     method=verification.method)
-        has_certificate = any(c.state == "active" for c in customer.certificates)
-        name = customer.display_name
+    # Conditional update: two concurrent confirmations with the right code yield one token.
+    done = session.execute(update(Verification)
+                           .where(Verification.id == (verification.id if verification else None),
+                                  Verification.completed.is_(False))
+                           .values(completed=True))
+    if done.rowcount != 1:
+        raise _not_in_progress()
+    customer = session.execute(select(Customer).where(
+        Customer.identity_hash == verification.identity_hash)).scalar_one_or_none()
+    if customer is None:
+        # Someone the bank does not know: they may look things up, never be issued a certificate.
+        customer = Customer(identity_hash=verification.identity_hash,
+                            display_name=verification.display_name,
+                            birth_yymmdd_hash=verification.birth_yymmdd_hash,
+                            birth_mmdd_hash=verification.birth_mmdd_hash, created_at=now)
+        session.add(customer)
+        session.flush()
+        audit.record(session, now, f"customer:{customer.id}", "customer_created")
+    session.add(VerificationToken(token_hash=token_hash(token), customer_id=customer.id,
+                                  expires_at=expires_at, masked_phone=verification.masked_phone,
+                                  channel_ref=verification.channel_ref))
+    audit.record(session, now, f"customer:{customer.id}", "identity_verified", method=verification.method)
+    has_certificate = session.execute(select(Certificate.id).where(
+        Certificate.customer_id == customer.id, Certificate.state == "active").limit(1)).first() is not None
     return {"verification_token": token, "expires_at": expires_at.isoformat(),
-            "customer": {"name": name, "has_certificate": has_certificate}}
+            "customer": {"name": customer.display_name, "has_certificate": has_certificate}}
 
 
 def token_info(ctx: ServiceContext, token: str) -> TokenInfo:
