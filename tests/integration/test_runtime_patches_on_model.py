@@ -45,6 +45,15 @@ def _prediction(policy, tracker, domain, window):
     return p.probabilities, p.events, p.hide_rule_turn, p.is_end_to_end_prediction, p.is_no_user_prediction
 
 
+def test_loading_the_model_froze_what_it_left_alive(trained):
+    import gc
+    policy, *_ = trained
+    # rasa_runtime.frozen_model_heap wraps Agent.load_model: the loaded model is in the permanent
+    # generation, so full collections no longer walk it.
+    assert gc.get_freeze_count() > 100_000
+    assert not any(obj is policy for obj in gc.get_objects(generation=2))
+
+
 def test_loading_the_trained_policy_sets_a_window_shorter_than_the_conversations(trained):
     policy, _, stories, _ = trained
     window = getattr(policy, WINDOW_ATTRIBUTE)
