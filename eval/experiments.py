@@ -10,6 +10,9 @@ into answered right / answered wrong / fallback, because a confident wrong answe
 
     python eval/experiments.py [variant ...]      # names from VARIANTS; default: all
     python eval/experiments.py --sweep baseline   # gate thresholds on the saved predictions
+    python eval/experiments.py --s6               # session 6: classifiers over the same counts
+    python eval/experiments.py --s7 [--dev-only] [name ...]  # session 7: Kiwi CoNg morpheme embeddings
+    python eval/experiments.py --s7-errors [name] # dev_h's wrong labels, with unseen and Latin words
 
 It never reads tests/ (the independent held-out sets).
 """
@@ -427,6 +430,12 @@ def main(argv=None) -> int:
     if args[:1] == ["--s6"]:
         s6_table()
         return 0
+    if args[:1] == ["--s7"]:
+        s7_table(args[1:])
+        return 0
+    if args[:1] == ["--s7-errors"]:
+        s7_errors(*(args[1:2] or ["lr"]))
+        return 0
     names = args or list(VARIANTS)
     for name in names:
         show(name, cached_run(name, VARIANTS[name]))
@@ -833,6 +842,302 @@ def s6_table() -> None:
     for row in rows:
         if row:
             print(s6_row(row[0], row[1], items, classes, row[2]))
+
+
+# ---- session 7: Kiwi's CoNg morpheme embeddings -----------------------------------------------------
+# kiwipiepy's CoNg model embeds every morpheme of its dictionary; morpheme_similarity(id, id) costs ~1 µs,
+# so the cosine between every content morpheme of the data and every other one is computed once and
+# cached (var/experiments/s7-sim-*.npz). Morpheme ids follow Kiwi's frequency order: a rare morpheme
+# (high id: 인증서 21016, 비번) sits in a crowded corner of the space where everything is 0.85–0.92
+# similar to everything, so ``max_id`` keeps only morphemes frequent enough to have a meaningful vector.
+# Neighbours are always restricted to the fitted model's own training morphemes.
+
+S7_CONTENT = ("NNG", "NNP", "VV", "VA", "MAG", "XR")
+
+
+def s7_morph_ids(tokens: Dict[str, List[Tok]]) -> Dict[Tuple[str, str], int]:
+    """(form, tag) -> Kiwi morpheme id, read off a plain Kiwi's analysis of every message (user words
+    of korean_nlp have ids without trained vectors, so they are simply not found here)."""
+    path = CACHE / f"s7-ids-{data_fingerprint()[:12]}.json"
+    if path.exists():
+        return {tuple(k.split("\t")): v for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi()
+    ids: Dict[Tuple[str, str], int] = {}
+    for text in tokens:
+        for t in kiwi.tokenize(text.lower()):
+            if t.tag.startswith(S7_CONTENT):
+                ids.setdefault((t.form, t.tag), t.id)
+    # forms our tokenizer produced (aliases: 폰 → 휴대폰) that the plain analysis never showed
+    for toks in tokens.values():
+        for _, lemma, tag in toks:
+            for form, tg in zip(lemma.split("+"), tag.split("+")):
+                if tg.startswith(S7_CONTENT) and (form, tg) not in ids:
+                    found = [t for t in kiwi.tokenize(form) if t.form == form and t.tag == tg]
+                    if found:
+                        ids[(form, tg)] = found[0].id
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({f"{f}\t{t}": v for (f, t), v in ids.items()}, ensure_ascii=False), encoding="utf-8")
+    return ids
+
+
+class S7Space:
+    """Cosine similarities between the data's content morphemes (those with id < max_id)."""
+
+    def __init__(self, tokens: Dict[str, List[Tok]], max_id: int = 15000):
+        ids = s7_morph_ids(tokens)
+        # an id shared by several forms is Kiwi's placeholder for a word outside its dictionary (our user
+        # words: 출금계좌, 핸 …): it has no vector of its own, and its "neighbours" all score 1.0
+        shared = {v for v, n in Counter(ids.values()).items() if n > 1}
+        self.keys = sorted(k for k, v in ids.items() if v < max_id and v not in shared)
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        path = CACHE / f"s7-sim-{max_id}-{hashlib.sha256(repr(self.keys).encode()).hexdigest()[:12]}.npy"
+        if path.exists():
+            self.sim = np.load(path)
+        else:
+            from kiwipiepy import Kiwi
+
+            kiwi = Kiwi()
+            mids = [ids[k] for k in self.keys]
+            n = len(mids)
+            sim = np.eye(n, dtype=np.float32)
+            for i in range(n):
+                for j in range(i + 1, n):
+                    sim[i, j] = sim[j, i] = kiwi.morpheme_similarity(mids[i], mids[j])
+            np.save(path, sim)
+            self.sim = sim
+
+    def neighbours(self, key, allowed: np.ndarray, k: int, floor: float) -> List[Tuple[str, float]]:
+        """Top-k morphemes among ``allowed`` (a boolean mask over self.keys), itself excluded."""
+        i = self.index.get(key)
+        if i is None:
+            return []
+        row = np.where(allowed, self.sim[i], -1.0)
+        row[i] = -1.0
+        best = np.argsort(-row)[:k]
+        return [(self.keys[j][0], float(row[j])) for j in best if row[j] >= floor]
+
+
+def content_morphemes(toks: List[Tok]):
+    for _, lemma, tag in toks:
+        for form, t in zip(lemma.split("+"), tag.split("+")):
+            if t.startswith(S7_CONTENT):
+                yield form, t
+
+
+def _m_s7(mode: str, space_args=(), **kw):
+    """LR over the committed views plus an embedding-derived change (see s7_table's rows)."""
+    def model(Ctr, y, tests, ctx):
+        tokens, tt = ctx["tokens"], ctx["train_texts"]
+        space = ctx.setdefault("s7_space", S7Space(tokens, *space_args))
+        train_keys = {k for t in tt for k in content_morphemes(tokens[t])}
+        train_forms = {f for t in tt for _, l, _ in tokens[t] for f in l.split("+")}
+        allowed = np.array([k in train_keys for k in space.keys])
+        floor, k_n, weight = kw.get("floor", 0.5), kw.get("k", 1), kw.get("weight", 1.0)
+        cache: Dict = {}
+
+        def nb(key):
+            if key not in cache:
+                cache[key] = space.neighbours(key, allowed, k_n, floor)
+            return cache[key]
+
+        if mode == "oov_sub":  # unseen content morpheme -> its nearest training morpheme(s), same columns
+            def text(raw, toks):
+                out = []
+                for s, lemma, tag in toks:
+                    for form, t in zip(lemma.split("+"), tag.split("+")):
+                        if t.startswith(S7_CONTENT) and form not in train_forms and nb((form, t)):
+                            out += [f for f, _ in nb((form, t))] if kw.get("replace", True) else [form] + [f for f, _ in nb((form, t))]
+                        else:
+                            out.append(form)
+                return digits(" ".join(out))
+            views = [View("word_oov", text, word_view().make), char_view()]
+        elif mode == "expand":  # every content morpheme also counts its top-k neighbours, in a view of its own
+            def text(raw, toks):
+                return " ".join(f for key in content_morphemes(toks) for f, _ in nb(key))
+            views = BASE + [View("neighbours", text, lambda: CountVectorizer(token_pattern=r"\S+"), weight)]
+        else:  # "dense", "smooth"
+            views = BASE
+        feats = Features(views, scale="counts").fit(tt, tokens)
+        if mode == "smooth":
+            # the neighbours land in the word view's own unigram columns, at ``weight`` of a real count:
+            # an unseen 바쁘 lights 힘들 a little, a seen 휴대폰 lights 핸드폰 a little
+            word = feats.vectorizers[0]
+            nbv = CountVectorizer(token_pattern=r"\S+", vocabulary=word.vocabulary_)
+            n_word = len(word.vocabulary_)
+
+            def counts(texts):
+                C = feats.transform(texts, tokens).tolil()
+                N = nbv.transform([" ".join(f for key in content_morphemes(tokens[t]) for f, _ in nb(key)) for t in texts])
+                C[:, :n_word] = C[:, :n_word] + weight * N
+                return csr_matrix(C)
+        else:
+            def counts(texts):
+                return feats.transform(texts, tokens)
+        Xtr = log_l2(counts(tt))
+        Xte = {k: log_l2(counts(ctx["test_texts"][k])) for k in tests}
+        if mode == "dense":
+            # mean similarity of the message's content morphemes to the n most frequent training morphemes
+            freq = Counter(k for t in tt for k in content_morphemes(tokens[t]) if k in space.index)
+            anchors = [space.index[k] for k, _ in freq.most_common(kw.get("anchors", 500))]
+
+            def raw_dense(texts):
+                D = np.zeros((len(texts), len(anchors)))
+                for r, t in enumerate(texts):
+                    rows = [space.index[k] for k in content_morphemes(tokens[t]) if k in space.index]
+                    if rows:
+                        D[r] = space.sim[np.ix_(rows, anchors)].mean(0)
+                return D
+            # centred on the training mean: every morpheme is ~0.3–0.5 similar to every anchor, and
+            # that shared part would otherwise be most of the block's length
+            Dtr = raw_dense(tt)
+            mu = Dtr.mean(0)
+
+            def dense(D):
+                return csr_matrix(normalize(D - mu) * weight)
+            Xtr = csr_matrix(hstack([Xtr, dense(Dtr)]))
+            Xte = {k: csr_matrix(hstack([X, dense(raw_dense(ctx["test_texts"][k]))])) for k, X in Xte.items()}
+        clf = lr_fit(Xtr, y, kw.get("C", 100.0))
+        return {k: clf.predict_proba(X) for k, X in Xte.items()}
+    return model
+
+
+MODELS_S7: Dict[str, Callable] = {
+    "s7_oov_sub_f05": _m_s7("oov_sub", floor=0.5),
+    "s7_oov_sub_f06": _m_s7("oov_sub", floor=0.6),
+    "s7_oov_add_f05": _m_s7("oov_sub", floor=0.5, replace=False),
+    "s7_expand_k1_w05": _m_s7("expand", k=1, floor=0.55, weight=0.5),
+    "s7_expand_k3_w05": _m_s7("expand", k=3, floor=0.5, weight=0.5),
+    "s7_smooth_k1_w03": _m_s7("smooth", k=1, floor=0.55, weight=0.3),
+    "s7_smooth_k3_w03": _m_s7("smooth", k=3, floor=0.5, weight=0.3),
+    "s7_dense_500_w05": _m_s7("dense", anchors=500, weight=0.5),
+    "s7_dense_500_w1": _m_s7("dense", anchors=500, weight=1.0),
+}
+
+
+def s7_fit(names: Sequence[str], dev_only: bool = False) -> None:
+    """Like s6_fit, for MODELS_S7 (and "lr"); ``dev_only`` fits only the full model (one fit, not six)."""
+    import pickle
+
+    models = {**MODELS_S6, **MODELS_S7}
+    suffix = "-devonly" if dev_only else ""
+    names = [n for n in names if not (s6_path(n + suffix)).exists() and not s6_path(n).exists()]
+    if not names:
+        return
+    results = {n: {"seconds": 0.0} for n in names}
+    ctx_space = {}
+    for split, tt, tl, sets, tokens in splits():
+        if dev_only and split != "full":
+            continue
+        feats = Features(BASE, scale="counts").fit(tt, tokens)
+        Ctr = feats.transform(tt, tokens)
+        tests = {k: feats.transform([t for t, _ in v], tokens) for k, v in sets.items()}
+        ctx = {"clauses": {k: (None, []) for k in sets}, "tokens": tokens, "train_texts": tt,
+               "test_texts": {k: [t for t, _ in v] for k, v in sets.items()}, **ctx_space}
+        for n in names:
+            started = time.perf_counter()
+            out = models[n](Ctr, tl, tests, ctx)
+            results[n]["seconds"] += time.perf_counter() - started
+            for k, v in out.items():
+                if k.endswith("#clauses"):
+                    continue
+                results[n].setdefault(k, []).append(v) if k.startswith("cv") else results[n].__setitem__(k, v)
+            print(f"  {n} {split} {time.perf_counter() - started:.0f} s", flush=True)
+        if "s7_space" in ctx:
+            ctx_space["s7_space"] = ctx["s7_space"]
+    for n in names:
+        s6_path(n + suffix).write_bytes(pickle.dumps(results[n]))
+
+
+def s7_probs(name: str) -> Dict[str, np.ndarray]:
+    import pickle
+
+    path = s6_path(name) if s6_path(name).exists() else s6_path(name + "-devonly")
+    r = pickle.loads(path.read_bytes())
+    return {k: (np.vstack(v) if k == "cv" else v) for k, v in r.items() if k != "seconds" and not k.endswith("#clauses")}
+
+
+def s7_row(label, probs, items, classes, gates=Gates()) -> str:
+    """s6_row with R/W/F for CV and R/W for every dev set; a dev-only model shows '–' for CV."""
+    has_cv = "cv" in probs
+    cv_probs = probs["cv"] if has_cv else np.zeros((len(items["cv"]), len(classes)))
+    r = s6_result({**probs, "cv": cv_probs}, items, classes)
+    cells = []
+    if has_cv:
+        d = decisions(r, r.cv, gates)
+        s = score([x for x in d if x.gold not in NOT_LABELS])
+        cells += [f"{s.accuracy:.2%}", f"{s.right:.1%}/{s.wrong:.1%}/{s.fallback:.1%}",
+                  f"{fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}"]
+    else:
+        cells += ["–", "–", "–"]
+    for k in ("dev_h", "dev_c", "dev_d", "dev_e", "dev_i", "dev_j", "tricky"):
+        ds = score(decisions(r, r.dev[k], gates))
+        cells.append(f"{ds.accuracy:.1%} ({ds.right:.1%}/{ds.wrong:.1%}" + (f"/{ds.fallback:.1%})" if k == "dev_h" else ")"))
+    un = {k: fallback_share(decisions(r, v, gates)) for k, v in r.unanswerable.items()}
+    cells.append(f"{un['dev adjacent']:.1%}")
+    cells.append(f"{np.mean([v for k, v in un.items() if k.endswith('no_answer')]):.1%}")
+    cells.append(f"{un['dev gibberish']:.1%}")
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+S7_HEADER = ("| variant | CV right label | CV R/W/F | CV no_answer→F | dev_h (R/W/F) | dev_c | dev_d | dev_e | dev_i | dev_j "
+             "| tricky | adjacent→F | dev no_answer→F (mean) | gibberish→F |")
+
+
+def s7_table(args: Sequence[str]) -> None:
+    """python eval/experiments.py --s7 [--dev-only] [name ...]: fit what is not cached, print the table.
+    Dev sets show right label (answered right / answered wrong)."""
+    dev_only = "--dev-only" in args
+    named = [a for a in args if not a.startswith("--")]
+    names = named or ["lr"] + list(MODELS_S7)
+    # named models get a full fit (CV too) unless --dev-only; the default table fits only what has
+    # no cache at all, and dev-only, so it shows what session 7 ran without hours of refitting
+    s7_fit(names if named else [n for n in names if not s6_path(n + "-devonly").exists()],
+           dev_only or not named)
+    items = s6_items()
+    classes = sorted(set(l for _, l in all_training_examples()))
+    print(S7_HEADER)
+    print("|" + "---|" * (S7_HEADER.count("|") - 1))
+    for n in names:
+        print(s7_row(S7_LABELS.get(n, n), s7_probs(n), items, classes))
+
+
+S7_LABELS = {
+    "lr": "baseline (committed LR)",
+    "s7_oov_sub_f05": "unseen content morpheme → nearest training morpheme (cos ≥ 0.5), same columns",
+    "s7_oov_sub_f06": "same, cos ≥ 0.6",
+    "s7_oov_add_f05": "same, neighbour added next to the unseen morpheme (not replacing it)",
+    "s7_expand_k1_w05": "every content morpheme + its nearest training morpheme (cos ≥ 0.55), own view, weight 0.5",
+    "s7_expand_k3_w05": "same, top 3 (cos ≥ 0.5)",
+    "s7_smooth_k1_w03": "nearest training morpheme (cos ≥ 0.55) at 0.3 of a count in the word view's own columns",
+    "s7_smooth_k3_w03": "same, top 3 (cos ≥ 0.5)",
+    "s7_dense_500_w05": "dense: mean cosine to the 500 most frequent training morphemes, centred, weight 0.5",
+    "s7_dense_500_w1": "same, weight 1",
+}
+
+
+def s7_errors(name: str = "lr") -> None:
+    """dev_h's wrong labels under a fitted model, each with its unseen content morphemes and its Latin
+    words (Kiwi gives every SL token one shared id, so no Latin word has a vector of its own)."""
+    items = s6_items()
+    classes = sorted(set(l for _, l in all_training_examples()))
+    tt = [t for t, _ in all_training_examples()]
+    tokens = tokenize_all(tt + [t for v in items.values() for (t, _), _ in v])
+    train_forms = {f for t in tt for _, l, _ in tokens[t] for f in l.split("+")}
+    p = s7_probs(name)
+    r = s6_result({**p, "cv": np.zeros((len(items["cv"]), len(classes)))}, items, classes)
+    for set_name in ("dev_h",):
+        words = Counter(k for (t, _), _mash in items["dev:" + set_name]
+                        for k in content_morphemes(tokens[t]) if k[0] not in train_forms)
+        errs = [x for x in decisions(r, r.dev[set_name], Gates()) if x.label != x.gold]
+        print(f"{set_name}: {len(words)} unseen content morphemes ({sum(words.values())} occurrences); "
+              f"{len(errs)} wrong labels, {sum(not x.fallback for x in errs)} answered")
+        for x in errs:
+            unseen = [f for f, _ in content_morphemes(tokens[x.text]) if f not in train_forms]
+            latin = [s for s, _, t in tokens[x.text] if t == "SL"]
+            print(f"  {'answered' if not x.fallback else 'fallback'} {x.gold} → {x.label} ({x.p:.2f}) "
+                  f"unseen={unseen} latin={latin} | {x.text}")
 
 
 if __name__ == "__main__":
