@@ -30,6 +30,11 @@ from typing import Dict, List, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Rasa's training cache of this Korean pipeline's version: a changed tokenizer or vocabulary must not
+# restore featurizers trained on the old tokens (korean_nlp/training_cache.py).
+from korean_nlp.training_cache import use_pipeline_cache  # noqa: E402
+
+use_pipeline_cache()
 
 import yaml  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402

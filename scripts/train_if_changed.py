@@ -1,17 +1,22 @@
 """Trains the assistant only when something that shapes the model has changed.
 
 The content hash covers the config, domain, training data, the Korean NLP code and the
-pinned requirements. The spaCy pipeline is rebuilt first, since the model depends on it.
+pinned requirements. The spaCy pipeline is rebuilt first, since the model depends on it, and Rasa's
+training cache is the one of this pipeline version (korean_nlp/training_cache.py says why).
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
+sys.path.insert(0, str(ROOT))
+from korean_nlp.training_cache import use_pipeline_cache  # noqa: E402
+
 MODEL_NAME = "assistant"
 SPACY_PIPELINE = MODELS / "spacy_ko_kiwi"
 HASH_FILE = MODELS / ".trained-hash"
@@ -39,10 +44,13 @@ def main() -> int:
         return 0
     python = sys.executable
     subprocess.run([python, "-m", "korean_nlp.build_pipeline", str(SPACY_PIPELINE)], check=True, cwd=ROOT)
+    env = dict(os.environ)
+    use_pipeline_cache(env)
     subprocess.run(
         [python, "-m", "rasa", "train", "--fixed-model-name", MODEL_NAME, "--out", str(MODELS)],
         check=True,
         cwd=ROOT,
+        env=env,
     )
     HASH_FILE.write_text(current + "\n")
     return 0
