@@ -780,12 +780,15 @@ def s6_row(label: str, proba_by_set, items, classes, gates=Gates()) -> str:
     for k in ("dev_h", "dev_c", "dev_d", "dev_e", "dev_i", "dev_j", "tricky"):
         ds = score(decisions(r, r.dev[k], gates))
         cells.append(f"{ds.accuracy:.1%}" + (f" ({ds.right:.1%}/{ds.wrong:.1%})" if k == "dev_h" else ""))
-    un = {k: fallback_share(decisions(r, v, gates)) for k, v in r.unanswerable.items()}
-    cells.append(f"{un['dev adjacent']:.1%}")
-    cells.append(f"{np.mean([v for k, v in un.items() if k.endswith('no_answer')]):.1%}")
-    cells.append(f"{un['dev gibberish']:.1%}")
-    return f"| {label} | " + " | ".join(cells) + " |"
+    return f"| {label} | " + " | ".join(cells + _unanswerable_cells(r, gates)) + " |"
 
+
+
+def _unanswerable_cells(r: RawResult, gates: Gates) -> List[str]:
+    """Shares reaching the fallback: dev adjacent questions, the dev sets' no_answer blocks (mean), gibberish."""
+    un = {k: fallback_share(decisions(r, v, gates)) for k, v in r.unanswerable.items()}
+    return [f"{un['dev adjacent']:.1%}", f"{np.mean([v for k, v in un.items() if k.endswith('no_answer')]):.1%}",
+            f"{un['dev gibberish']:.1%}"]
 
 S6_HEADER = ("| variant | CV right label | CV R/W/F | CV no_answer→F | dev_h (R/W) | dev_c | dev_d | dev_e | dev_i | dev_j "
              "| tricky | adjacent→F | dev no_answer→F (mean) | gibberish→F |")
@@ -1074,11 +1077,7 @@ def s7_row(label, probs, items, classes, gates=Gates()) -> str:
     for k in ("dev_h", "dev_c", "dev_d", "dev_e", "dev_i", "dev_j", "tricky"):
         ds = score(decisions(r, r.dev[k], gates))
         cells.append(f"{ds.accuracy:.1%} ({ds.right:.1%}/{ds.wrong:.1%}" + (f"/{ds.fallback:.1%})" if k == "dev_h" else ")"))
-    un = {k: fallback_share(decisions(r, v, gates)) for k, v in r.unanswerable.items()}
-    cells.append(f"{un['dev adjacent']:.1%}")
-    cells.append(f"{np.mean([v for k, v in un.items() if k.endswith('no_answer')]):.1%}")
-    cells.append(f"{un['dev gibberish']:.1%}")
-    return f"| {label} | " + " | ".join(cells) + " |"
+    return f"| {label} | " + " | ".join(cells + _unanswerable_cells(r, gates)) + " |"
 
 
 S7_HEADER = ("| variant | CV right label | CV R/W/F | CV no_answer→F | dev_h (R/W/F) | dev_c | dev_d | dev_e | dev_i | dev_j "
