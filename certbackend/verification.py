@@ -75,14 +75,14 @@ def _attempts_exhausted(method: str) -> ApiError:
 
 
 def _count_start(ctx: ServiceContext, session, identity_hash: str, mobile: str) -> None:
-    """Inside the start's own transaction: a refused start (any quota) counts against none of them,
-    so somebody whose phone number is over its limit cannot use up a victim's identity quota."""
-    for rule, subject in ((starts_per_identity(ctx), identity_hash), (starts_per_phone(ctx), mobile)):
-        if not ctx.quotas.hit(rule, subject, session):
-            raise too_many_requests(ctx.quotas.retry_after_seconds(rule))
+    """Inside the start's own transaction, in the order and with the answers of before: a start refused
+    by one quota is rolled back with the transaction, so it counts against none of them."""
     failures = failures_per_identity(ctx)
     if ctx.quotas.exhausted(failures, identity_hash, session):
         raise too_many_requests(ctx.quotas.retry_after_seconds(failures))
+    for rule, subject in ((starts_per_identity(ctx), identity_hash), (starts_per_phone(ctx), mobile)):
+        if not ctx.quotas.hit(rule, subject, session):
+            raise too_many_requests(ctx.quotas.retry_after_seconds(rule))
 
 
 def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
