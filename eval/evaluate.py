@@ -30,11 +30,6 @@ from typing import Dict, List, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# Rasa's training cache of this Korean pipeline's version: a changed tokenizer or vocabulary must not
-# restore featurizers trained on the old tokens (korean_nlp/training_cache.py).
-from korean_nlp.training_cache import use_pipeline_cache  # noqa: E402
-
-use_pipeline_cache()
 
 import yaml  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
@@ -108,6 +103,12 @@ def write_training_dir(examples: Sequence[Example], directory: Path) -> None:
 def train(config: Path, examples: Sequence[Example], workdir: Path) -> Tuple[str, float]:
     from rasa.model_training import train_nlu
 
+    from korean_nlp.training_cache import use_pipeline_cache
+
+    # Rasa's training cache of this Korean pipeline's version: a changed tokenizer or vocabulary must not
+    # restore featurizers trained on the old tokens (korean_nlp/training_cache.py). Here, where training
+    # happens, not at import: tests and scripts import this module for its readers only.
+    use_pipeline_cache()
     data_dir = workdir / "data"
     write_training_dir(examples, data_dir)
     started = time.perf_counter()
