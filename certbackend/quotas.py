@@ -33,6 +33,11 @@ class Rule:
     window_seconds: int
 
 
+def _window_end(rule: Rule, window: int) -> datetime:
+    """When a window ends (its counter may be pruned a day later)."""
+    return datetime.fromtimestamp((window + 1) * rule.window_seconds, timezone.utc)
+
+
 class Quotas:
     def __init__(self, db: Database, now: Callable[[], datetime], subject_hash: Callable[[str], str]) -> None:
         self._db, self._now, self._hash = db, now, subject_hash
@@ -64,8 +69,8 @@ class Quotas:
             # One statement: create the window's row or add one below the limit. Of N parallel hits,
             # in any process, exactly `limit` change a row (SQLite holds the write lock for the
             # statement; PostgreSQL locks the conflicting row); a refused hit changes none.
-            expires = datetime.fromtimestamp((window + 1) * rule.window_seconds, timezone.utc)
-            statement = insert(RateCounter).values(bucket=bucket, window=window, count=1, expires_at=expires)
+            statement = insert(RateCounter).values(bucket=bucket, window=window, count=1,
+                                                   expires_at=_window_end(rule, window))
             statement = statement.on_conflict_do_update(
                 index_elements=[RateCounter.bucket, RateCounter.window],
                 set_={"count": RateCounter.count + 1}, where=RateCounter.count < rule.limit)
@@ -86,8 +91,8 @@ class Quotas:
                 return False
             try:
                 with session.begin_nested():
-                    expires = datetime.fromtimestamp((window + 1) * rule.window_seconds, timezone.utc)
-                    session.add(RateCounter(bucket=bucket, window=window, count=1, expires_at=expires))
+                    session.add(RateCounter(bucket=bucket, window=window, count=1,
+                                            expires_at=_window_end(rule, window)))
                 return True
             except IntegrityError:
                 continue

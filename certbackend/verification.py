@@ -199,7 +199,7 @@ def confirm(ctx: ServiceContext, verification_id: str, code: Optional[str]) -> D
 def _confirm_ars(ctx: ServiceContext, verification: Verification, now) -> Dict[str, Any]:
     """The chat asks whether the phone keyed the digits; it never supplies them itself."""
     if verification.phone_confirmed:
-        return _complete(ctx, verification.id, now)
+        return _complete(ctx, verification, now)
     if verification.attempts >= ctx.policy.sms_max_attempts:
         raise _attempts_exhausted("ars")
     raise ApiError(409, "ARS_PENDING", "아직 전화에서 숫자를 누르지 않았어요. 전화를 받고 화면의 숫자를 눌러 주세요.",
@@ -234,19 +234,18 @@ def key_digits(ctx: ServiceContext, call_id: str, digits: str) -> Dict[str, Any]
     return {"state": "confirmed"}
 
 
-def _complete(ctx: ServiceContext, verification_id: str, now) -> Dict[str, Any]:
+def _complete(ctx: ServiceContext, verification: Verification, now) -> Dict[str, Any]:
     with ctx.db.transaction() as session:
-        return _complete_in(ctx, session, session.get(Verification, verification_id), now)
+        return _complete_in(ctx, session, verification, now)
 
 
-def _complete_in(ctx: ServiceContext, session, verification: Optional[Verification], now) -> Dict[str, Any]:
+def _complete_in(ctx: ServiceContext, session, verification: Verification, now) -> Dict[str, Any]:
     """Mark the verification done and mint its token, inside the caller's transaction."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(minutes=ctx.policy.token_ttl_minutes)
     # Conditional update: two concurrent confirmations with the right code yield one token.
     done = session.execute(update(Verification)
-                           .where(Verification.id == (verification.id if verification else None),
-                                  Verification.completed.is_(False))
+                           .where(Verification.id == verification.id, Verification.completed.is_(False))
                            .values(completed=True))
     if done.rowcount != 1:
         raise _not_in_progress()
