@@ -32,9 +32,13 @@ def certificate_slots(current: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-async def look_up(ctx: StepContext) -> Dict[str, Any]:
-    """The current certificate as slots (BackendUnavailable/BackendRefused propagate)."""
-    status = await ctx.client.status(ctx.verification_token)
+async def look_up(ctx: StepContext, status: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The current certificate as slots (BackendUnavailable/BackendRefused propagate).
+
+    ``status`` is a ``GET /v1/certificates`` body the caller already holds (a confirmation returns one);
+    without it the backend is asked."""
+    if not isinstance(status, dict):
+        status = await ctx.client.status(ctx.verification_token)
     return certificate_slots(status.get("current"))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from actions import task_slots as s
 from actions.backend_client import BackendRefused, BackendUnavailable
@@ -119,14 +119,17 @@ async def verified(ctx: StepContext, updates: Dict[str, Any], confirmed: Dict[st
     ctx.tracker.slots.update(updates)
     ctx.say("utter_verified", customer_name=ctx.slot(s.CUSTOMER_NAME))
     try:
-        return {**updates, **await after_verification(ctx)}
+        return {**updates, **await after_verification(ctx, confirmed.get("certificate_status"))}
     except BackendUnavailable:
         return {**updates, **outage(LOOKUP, s.MASKED)}
 
 
-async def after_verification(ctx: StepContext) -> Dict[str, Any]:
-    """Look the certificate up and let the task react (continue, or end with an explanation)."""
-    cert = await look_up(ctx)
+async def after_verification(ctx: StepContext, status: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Look the certificate up and let the task react (continue, or end with an explanation).
+
+    ``status`` is the certificate status a confirmation returned with its token (no second request);
+    without it the backend is asked."""
+    cert = await look_up(ctx, status)
     ctx.tracker.slots.update(cert)
     flow = flow_for(ctx.task)
     reaction = await flow.after_lookup(ctx, cert) if flow else {}

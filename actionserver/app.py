@@ -15,6 +15,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.backend_client import POOL as BACKEND_CONNECTIONS
 from actions.secret_vault import VAULT, bind, is_reference
 from actionserver.slot_changes import asked_slot, changing_events
 
@@ -97,6 +98,10 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
             result["events"] = changing_events(slots_before, result["events"],
                                                keep=asked_slot(action_call.get("next_action"), slots_before))
         return response.json(result, status=200)
+
+    @app.listener("before_server_stop")
+    async def close_backend_connections(_app: Sanic, _loop: Any) -> None:
+        await BACKEND_CONNECTIONS.close()
 
     @app.exception(Exception)
     async def any_error(_request: Request, error: Exception) -> HTTPResponse:

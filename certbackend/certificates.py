@@ -19,7 +19,7 @@ from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
 from certbackend.pin_guard import locked_error, open_key, open_key_with_seal, usable_now
 from certbackend.verification import TokenInfo
-from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at
+from certbackend.views import certificate_view, customer_status, days_until, display_state, renewal_opens_at
 from certpolicy.validators import PIN_PROBLEM_MESSAGES, pin_shape_problem
 
 Result = Tuple[int, Dict[str, Any]]
@@ -51,15 +51,8 @@ def check_new_pin(ctx: ServiceContext, customer: Customer, pin: str) -> None:
 
 
 def status(ctx: ServiceContext, customer_id: int) -> Dict[str, Any]:
-    now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        customer = session.get(Customer, customer_id)
-        certs = sorted(customer.certificates, key=lambda c: c.id, reverse=True)
-        views = [certificate_view(c, now, ctx.policy) for c in certs]
-        name = customer.display_name
-    current = next((v for v in views if v["state"] not in ("revoked", "superseded")), None)
-    return {"customer": {"name": name}, "current": current, "certificates": views,
-            "max_devices": ctx.policy.max_devices}
+        return customer_status(session.get(Customer, customer_id), ctx.clock.now(), ctx.policy)
 
 
 def _conflict() -> ApiError:

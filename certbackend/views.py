@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any, Dict
 
 from certbackend.clock import KST
-from certbackend.models import Certificate
+from certbackend.models import Certificate, Customer
 from certpolicy import Policy
 
 
@@ -50,3 +50,13 @@ def certificate_view(cert: Certificate, now: datetime, policy: Policy) -> Dict[s
 
 def device_view(device) -> Dict[str, Any]:
     return {"id": device.id, "name": device.name, "connected_at": device.connected_at.isoformat()}
+
+
+def customer_status(customer: Customer, now: datetime, policy: Policy) -> Dict[str, Any]:
+    """The body of ``GET /v1/certificates`` for one customer: every certificate, newest first, and the
+    current one (the newest neither revoked nor superseded). A confirmed verification returns it too."""
+    newest_first = sorted(customer.certificates, key=lambda c: c.id, reverse=True)
+    views = [certificate_view(c, now, policy) for c in newest_first]
+    current = next((v for v in views if v["state"] not in ("revoked", "superseded")), None)
+    return {"customer": {"name": customer.display_name}, "current": current, "certificates": views,
+            "max_devices": policy.max_devices}

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import event
 
-from certbackend import verification
+from certbackend import certificates, demo, verification
 from certbackend.context import build_context
 from certbackend.inputs import identity
 from certbackend.settings import Settings
@@ -32,3 +32,19 @@ def test_start_and_a_right_code_commit_once_each(tmp_path):
     assert len(commits) == 1
     assert verification.token_info(ctx, confirmed["verification_token"]).masked_phone == started["masked_phone"]
     assert confirmed["customer"] == {"name": "한지민", "has_certificate": False}
+
+
+def test_a_right_code_returns_the_same_certificate_status_as_the_status_request(tmp_path):
+    """The chat reads the certificates from the confirmation instead of a second request: the body must
+    be exactly what GET /v1/certificates gives that token's customer (here one with a certificate)."""
+    ctx = build_context(Settings.from_env({"BACKEND_DATA_DIR": str(tmp_path), "BACKEND_DEMO_MODE": "1"}))
+    demo.seed(ctx)
+    person = identity({"name": "김민준", "birth_date": "1985-03-15", "phone": "010-1111-2222"}, ctx.clock.today_kst())
+    reference = "cd" * 16
+    started = verification.start(ctx, "sms", person, reference)
+    code = re.search(r"\[(\d{6})\]", ctx.phone.inbox(reference)[0]["text"]).group(1)
+    confirmed = verification.confirm(ctx, started["verification_id"], code)
+    customer_id = verification.token_info(ctx, confirmed["verification_token"]).customer_id
+    assert confirmed["certificate_status"] == certificates.status(ctx, customer_id)
+    assert confirmed["certificate_status"]["current"]["state"] == "expiring"
+    assert confirmed["customer"] == {"name": "김민준", "has_certificate": True}

@@ -3,6 +3,7 @@
 import pytest
 
 from actions import task_slots as s
+from actions.task_slots import CERTIFICATE_SLOTS
 from actions.backend_client import BackendClient, BackendConfig
 from launcher.processes import start_backend, stop
 from certpolicy.validators import mask_mobile, normalize_mobile, spoken_digits
@@ -126,3 +127,28 @@ def test_ars_is_confirmed_only_when_the_phone_keys_the_digits(backend, client):
     assert keyed.status_code == 200, keyed.text
     chat.say("완료")
     assert chat.slots[s.VERIFICATION_TOKEN] and said(chat, "utter_status_summary") and not chat.form_active
+
+
+class StatusCountingClient(BackendClient):
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.status_requests = 0
+
+    async def status(self, token):
+        self.status_requests += 1
+        return await super().status(token)
+
+
+def test_the_code_step_takes_the_certificate_from_the_confirmation(backend):
+    """One backend request on the code step: the confirmation's certificate status fills the same slots
+    a separate GET /v1/certificates would (checked against one made afterwards)."""
+    client = StatusCountingClient(BackendConfig(url=backend.url, token=backend.token, timeout=10))
+    chat = verify(Conversation(client), backend, "too_early", "check_certificate")
+    assert client.status_requests == 0 and said(chat, "utter_status_summary")
+    looked_up = Conversation(client)  # a status check with the same token asks the backend itself
+    looked_up.slots.update({k: chat.slots[k] for k in (s.VERIFICATION_TOKEN, s.TOKEN_EXPIRES_AT, s.BIRTH_DATE)})
+    looked_up.start("check_certificate")
+    assert client.status_requests == 1 and said(looked_up, "utter_status_summary")
+    assert chat.slots[s.CERT_STATE] == "active" and chat.slots[s.CERT_SERIAL]
+    assert {name: chat.slots[name] for name in CERTIFICATE_SLOTS} == {
+        name: looked_up.slots[name] for name in CERTIFICATE_SLOTS}
