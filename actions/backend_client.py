@@ -22,12 +22,9 @@ import aiohttp
 
 from actions.secret_vault import VAULT
 from certpolicy.channel_ref import channel_ref as conversation_ref
+from http_pool import SessionPerLoop, keepalive_connector
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
-# An idle pooled connection is dropped after this many seconds: below the backend's own keep-alive
-# (Sanic's KEEP_ALIVE_TIMEOUT, 5 s), so the client lets a connection go before the server closes it and
-# never sends a request into a socket the server is closing at that moment.
-KEEPALIVE_SECONDS = 3.0
 
 
 class BackendUnavailable(Exception):
@@ -62,46 +59,8 @@ class BackendConfig:
                    timeout=float(os.environ.get("BACKEND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)))
 
 
-class _PooledSession:
-    """One aiohttp session (with its keep-alive connection pool) per event loop.
-
-    A session per call opened a TCP connection for every backend request: the handshake, aiohttp's
-    session and connector set-up, and the backend's connection handling cost about 1.5 ms of CPU per
-    call on the action server and the backend together (docs/performance.md, session 8). The action
-    server runs one loop for its lifetime; tests run many (each ``asyncio.run``), so a session whose loop
-    is gone is dropped and a new one made for the running loop.
-    """
-
-    def __init__(self) -> None:
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-
-    def get(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            self.forget()
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(
-                keepalive_timeout=KEEPALIVE_SECONDS))
-            self._loop = loop
-        return self._session
-
-    def forget(self) -> None:
-        """Drop the session without awaiting anything (its loop may be gone)."""
-        session, self._session, self._loop = self._session, None, None
-        if session is not None and not session.closed:
-            connector = session.connector
-            session.detach()  # closed without awaiting: its loop may be closed already
-            if connector is not None:
-                connector.close()  # closes the pooled sockets now, or nothing if their loop is gone
-
-    async def close(self) -> None:
-        """At shutdown of the serving process (its loop still running)."""
-        session, self._session, self._loop = self._session, None, None
-        if session is not None:
-            await session.close()
-
-
-POOL = _PooledSession()
+# One keep-alive pool per event loop for every BackendClient (http_pool says why and how).
+POOL = SessionPerLoop(lambda: aiohttp.ClientSession(connector=keepalive_connector()))
 atexit.register(POOL.forget)  # a process that never closed it (tests, scripts) ends without warnings
 
 

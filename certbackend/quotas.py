@@ -12,18 +12,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certbackend.database import Database
+from certbackend.database import Database, connection_of
 from certbackend.models import RateCounter
 
 # Dialects with INSERT … ON CONFLICT DO UPDATE … WHERE (SQLite ≥ 3.24, PostgreSQL ≥ 9.5): a hit is one
 # statement instead of up to two transactions (docs/performance.md, session 7).
 _UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_COUNTERS = RateCounter.__table__
+
+
+def _upsert_for(insert):
+    """Create the window's row or add one below the limit (parameters: bucket, window, expires_at, limit)."""
+    statement = insert(_COUNTERS).values(bucket=bindparam("bucket"), window=bindparam("window"), count=1,
+                                         expires_at=bindparam("expires_at"))
+    return statement.on_conflict_do_update(index_elements=[_COUNTERS.c.bucket, _COUNTERS.c.window],
+                                           set_={"count": _COUNTERS.c.count + 1},
+                                           where=_COUNTERS.c.count < bindparam("limit"))
+
+
+# Built once (per dialect), run with parameters: connection_of() says why.
+_HIT = {name: _upsert_for(insert) for name, insert in _UPSERTS.items()}
+_COUNT = select(_COUNTERS.c.count).where(_COUNTERS.c.bucket == bindparam("bucket"),
+                                         _COUNTERS.c.window == bindparam("window"))
 
 
 @dataclass(frozen=True)
@@ -64,17 +80,14 @@ class Quotas:
 
     def _hit(self, session: Session, rule: Rule, subject: str) -> bool:
         bucket, window = self._bucket(rule, subject), self._window(rule)
-        insert = _UPSERTS.get(session.get_bind().dialect.name)
-        if insert is not None:
+        connection = connection_of(session)
+        upsert = _HIT.get(connection.dialect.name)
+        if upsert is not None:
             # One statement: create the window's row or add one below the limit. Of N parallel hits,
             # in any process, exactly `limit` change a row (SQLite holds the write lock for the
             # statement; PostgreSQL locks the conflicting row); a refused hit changes none.
-            statement = insert(RateCounter).values(bucket=bucket, window=window, count=1,
-                                                   expires_at=_window_end(rule, window))
-            statement = statement.on_conflict_do_update(
-                index_elements=[RateCounter.bucket, RateCounter.window],
-                set_={"count": RateCounter.count + 1}, where=RateCounter.count < rule.limit)
-            return session.execute(statement).rowcount == 1
+            return connection.execute(upsert, {"bucket": bucket, "window": window, "limit": rule.limit,
+                                               "expires_at": _window_end(rule, window)}).rowcount == 1
         return self._hit_portable(session, rule, bucket, window)
 
     def _hit_portable(self, session: Session, rule: Rule, bucket: str, window: int) -> bool:
@@ -102,9 +115,8 @@ class Quotas:
         if session is None:
             with self._db.transaction() as own:
                 return self.exhausted(rule, subject, own)
-        count = session.execute(select(RateCounter.count).where(
-            RateCounter.bucket == self._bucket(rule, subject),
-            RateCounter.window == self._window(rule))).scalar_one_or_none()
+        count = connection_of(session).execute(_COUNT, {"bucket": self._bucket(rule, subject),
+                                                         "window": self._window(rule)}).scalar_one_or_none()
         return (count or 0) >= rule.limit
 
     def prune(self) -> None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from certbackend import audit
 from certbackend.context import ServiceContext
+from certbackend.database import connection_of
 from certbackend.errors import ApiError, too_many_requests, verification_expired, verification_required
 from certbackend.hashing import token_hash
 from certbackend.inputs import IdentityInput
@@ -34,6 +35,23 @@ BRANCH_GUIDANCE = (
     "가지고 가까운 KB국민은행(모의) 영업점을 방문해 주세요."
 )
 HOUR, DAY = 3600, 86400
+
+# The statements of the hot paths (a start, a confirmation, every token check), built once and run with
+# parameters on the transaction's connection (database.connection_of says why). Bind names are
+# prefixed: an UPDATE reserves its columns' own names.
+_VERIFICATIONS, _TOKENS = Verification.__table__, VerificationToken.__table__
+_ADD_VERIFICATION = insert(_VERIFICATIONS)
+_VERIFICATION = select(_VERIFICATIONS).where(_VERIFICATIONS.c.id == bindparam("v_id"))
+_RESERVE = {column: update(_VERIFICATIONS).where(
+    _VERIFICATIONS.c[column] == bindparam("v_key"), _VERIFICATIONS.c.attempts < bindparam("v_max"),
+    _VERIFICATIONS.c.completed.is_(False), _VERIFICATIONS.c.expires_at > bindparam("v_now"),
+).values(attempts=_VERIFICATIONS.c.attempts + 1) for column in ("id", "call_id")}
+_COMPLETE = update(_VERIFICATIONS).where(_VERIFICATIONS.c.id == bindparam("v_id"),
+                                         _VERIFICATIONS.c.completed.is_(False)).values(completed=True)
+# An ORM object (its certificates are shown with the token), from a statement built once as well.
+_CUSTOMER_OF_IDENTITY = select(Customer).where(Customer.identity_hash == bindparam("c_identity"))
+_ADD_TOKEN = insert(_TOKENS)
+_TOKEN = select(_TOKENS).where(_TOKENS.c.token_hash == bindparam("t_hash"))
 
 
 def starts_per_identity(ctx: ServiceContext) -> Rule:
@@ -108,7 +126,7 @@ def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
     # One transaction (one commit, one WAL sync): the quota counts, the verification and the text.
     with ctx.db.transaction() as session:
         _count_start(ctx, session, identity_hash, identity.mobile)
-        session.add(Verification(
+        connection_of(session).execute(_ADD_VERIFICATION, dict(
             id=verification_id, method=method, identity_hash=identity_hash, display_name=identity.name,
             birth_yymmdd_hash=ctx.hasher.digest("birth", yymmdd),
             birth_mmdd_hash=ctx.hasher.digest("birth", mmdd),
@@ -129,11 +147,16 @@ def start(ctx: ServiceContext, method: str, identity: Optional[IdentityInput],
     return body
 
 
-def _reserve_attempt(ctx: ServiceContext, session, where, now) -> bool:
-    """Count one attempt before comparing: only ``max_attempts`` comparisons can ever happen."""
-    return session.execute(update(Verification).where(
-        where, Verification.attempts < ctx.policy.sms_max_attempts, Verification.completed.is_(False),
-        Verification.expires_at > now).values(attempts=Verification.attempts + 1)).rowcount == 1
+def _reserve_attempt(ctx: ServiceContext, session, column: str, key: str, now) -> bool:
+    """Count one attempt before comparing: only ``max_attempts`` comparisons can ever happen.
+    ``column`` names the verification: its ``id`` (the chat) or its ``call_id`` (the phone)."""
+    return connection_of(session).execute(_RESERVE[column], {
+        "v_key": key, "v_max": ctx.policy.sms_max_attempts, "v_now": now}).rowcount == 1
+
+
+def _load(session, verification_id: str):
+    """The verification's row as it is now in this transaction (None when there is none)."""
+    return connection_of(session).execute(_VERIFICATION, {"v_id": verification_id}).first()
 
 
 def _why_refused(ctx: ServiceContext, verification: Optional[Verification], now) -> ApiError:
@@ -162,7 +185,7 @@ def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
 
 def _in_progress(ctx: ServiceContext, session, verification_id: str, now) -> Verification:
     """The verification a confirmation is for, still open, its owner not over the failure quota."""
-    verification = session.get(Verification, verification_id)
+    verification = _load(session, verification_id)
     if verification is None or verification.completed:
         raise _not_in_progress()
     if verification.expires_at <= now:
@@ -184,9 +207,8 @@ def confirm(ctx: ServiceContext, verification_id: str, code: Optional[str]) -> D
             right = result = None
         elif code is None:
             raise ApiError(400, "VALIDATION", "인증번호를 보내 주세요.", field="code")
-        elif not _reserve_attempt(ctx, session, Verification.id == verification_id, now):
-            session.refresh(verification)
-            raise _why_refused(ctx, verification, now)
+        elif not _reserve_attempt(ctx, session, "id", verification_id, now):
+            raise _why_refused(ctx, _load(session, verification_id), now)
         else:
             right = ctx.hasher.matches(verification.code_hash, "code", verification_id, code)
             result = _complete_in(ctx, session, verification, now) if right else None
@@ -222,7 +244,7 @@ def key_digits(ctx: ServiceContext, call_id: str, digits: str) -> Dict[str, Any]
     if ctx.quotas.exhausted(failures_per_identity(ctx), verification.identity_hash):
         raise too_many_requests(ctx.quotas.retry_after_seconds(failures_per_identity(ctx)))
     with ctx.db.transaction() as session:
-        reserved = _reserve_attempt(ctx, session, Verification.call_id == call_id, now)
+        reserved = _reserve_attempt(ctx, session, "call_id", call_id, now)
         current = session.get(Verification, verification.id) if not reserved else None
     if not reserved:
         raise _why_refused(ctx, current, now)
@@ -245,13 +267,11 @@ def _complete_in(ctx: ServiceContext, session, verification: Verification, now) 
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(minutes=ctx.policy.token_ttl_minutes)
     # Conditional update: two concurrent confirmations with the right code yield one token.
-    done = session.execute(update(Verification)
-                           .where(Verification.id == verification.id, Verification.completed.is_(False))
-                           .values(completed=True))
-    if done.rowcount != 1:
+    connection = connection_of(session)
+    if connection.execute(_COMPLETE, {"v_id": verification.id}).rowcount != 1:
         raise _not_in_progress()
-    customer = session.execute(select(Customer).where(
-        Customer.identity_hash == verification.identity_hash)).scalar_one_or_none()
+    customer = session.execute(_CUSTOMER_OF_IDENTITY,
+                               {"c_identity": verification.identity_hash}).scalar_one_or_none()
     if customer is None:
         # Someone the bank does not know: they may look things up, never be issued a certificate.
         customer = Customer(identity_hash=verification.identity_hash,
@@ -261,9 +281,9 @@ def _complete_in(ctx: ServiceContext, session, verification: Verification, now) 
         session.add(customer)
         session.flush()
         audit.record(session, now, f"customer:{customer.id}", "customer_created")
-    session.add(VerificationToken(token_hash=token_hash(token), customer_id=customer.id,
-                                  expires_at=expires_at, masked_phone=verification.masked_phone,
-                                  channel_ref=verification.channel_ref))
+    connection.execute(_ADD_TOKEN, dict(token_hash=token_hash(token), customer_id=customer.id,
+                                        expires_at=expires_at, masked_phone=verification.masked_phone,
+                                        channel_ref=verification.channel_ref, second_factor_at=None))
     audit.record(session, now, f"customer:{customer.id}", "identity_verified", method=verification.method)
     has_certificate = any(certificate.state == "active" for certificate in customer.certificates)
     # The certificates come with the token: every chat task reads them right after verifying, and this
@@ -279,7 +299,7 @@ def token_info(ctx: ServiceContext, token: str) -> TokenInfo:
     if not token:
         raise verification_required()
     with ctx.db.transaction() as session:
-        row = session.get(VerificationToken, token_hash(token))
+        row = connection_of(session).execute(_TOKEN, {"t_hash": token_hash(token)}).first()
         if row is None:
             raise verification_required()
         if row.expires_at <= ctx.clock.now():

@@ -5,8 +5,8 @@ results as the code it replaces.
 """
 from __future__ import annotations
 
-from rasa_runtime import (action_payload, action_response_validation, event_lookup, frozen_model_heap,
-                          graph_run_plan, log_argument_copies, rule_state_window)
+from rasa_runtime import (action_connections, action_payload, action_response_validation, event_lookup,
+                          frozen_model_heap, graph_run_plan, log_argument_copies, rule_state_window)
 
 _applied = False
 
@@ -17,6 +17,7 @@ def apply() -> None:
         return
     action_response_validation.apply()
     action_payload.apply()
+    action_connections.apply()
     event_lookup.apply()
     frozen_model_heap.apply()
     log_argument_copies.apply()

@@ -9,11 +9,9 @@ import re
 from actions.backend_client import BackendClient, BackendConfig, BackendRefused
 from launcher.processes import start_backend, stop
 
-PEER = re.compile(r"\[127\.0\.0\.1:(\d+)\]: GET \S+/v1/certificates ")
-
-
-def _peer_ports(log) -> list:
-    return PEER.findall(log.read_text(encoding="utf-8"))
+def _peer_ports(log, path: str = "/v1/certificates") -> list:
+    peer = re.compile(r"\[127\.0\.0\.1:(\d+)\]: GET \S+" + re.escape(path) + r"(?:\?\S*)? ")
+    return peer.findall(log.read_text(encoding="utf-8"))
 
 
 def _client(backend) -> BackendClient:
@@ -62,5 +60,51 @@ def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path):
 
         assert asyncio.run(across_a_restart()) == ("VERIFICATION_REQUIRED", "VERIFICATION_REQUIRED")
         assert len(_peer_ports(second.log)) == 1
+    finally:
+        stop(first.process, *([second.process] if second else []))
+
+
+def _rasa_endpoint(backend):
+    """Rasa's EndpointConfig as the action endpoint is configured, pointed at a real Sanic server."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    from rasa_runtime import patches
+    patches.apply()
+    return EndpointConfig(url=backend.url, token="not-checked-by-health")
+
+
+def test_rasa_endpoint_calls_share_one_connection(tmp_path):
+    backend = start_backend(tmp_path / "backend")
+    try:
+        endpoint = _rasa_endpoint(backend)
+
+        async def three_calls():
+            return [await endpoint.request(method="get", subpath="health") for _ in range(3)]
+
+        answers = asyncio.run(three_calls())
+        assert all(answer and answer.get("status") == "ok" for answer in answers), answers
+        ports = _peer_ports(backend.log, "/health")[-3:]  # the launcher's readiness checks came before
+        assert len(ports) == 3 and len(set(ports)) == 1, ports  # Rasa 3.6 itself: a new port per call
+    finally:
+        stop(backend.process)
+
+
+def test_rasa_endpoint_reaches_a_restarted_server_on_a_new_connection(tmp_path):
+    first = start_backend(tmp_path / "first")
+    port = int(first.url.rsplit(":", 1)[1])
+    second = None
+    try:
+        endpoint = _rasa_endpoint(first)
+
+        async def across_a_restart():
+            nonlocal second
+            before = await endpoint.request(method="get", subpath="health")
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, stop, first.process)
+            second = await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port))
+            return before, await endpoint.request(method="get", subpath="health")
+
+        before, after = asyncio.run(across_a_restart())
+        assert before.get("status") == after.get("status") == "ok"
     finally:
         stop(first.process, *([second.process] if second else []))
