@@ -47,6 +47,10 @@ def main() -> None:
         created = demo.seed(ctx)
         log.info("Demo mode: %d demo customers seeded", created)
     app = create_app(ctx)
+    # Sanic (configured when the app is made) writes each access line with its own handler; passed on to
+    # ours as well it came out a second time, empty ("sanic.access INFO ": the line's fields are extras
+    # our format does not show) — one more formatting, scrubbing and write per request for nothing.
+    logging.getLogger("sanic.access").propagate = False
     # access_log shows method, path and status only: bodies (PINs, codes) are never logged.
     app.run(host=settings.host, port=settings.port, workers=1, access_log=True, debug=False,
             motd=False)

@@ -38,6 +38,8 @@ def test_successive_calls_share_one_connection(tmp_path):
         assert asyncio.run(three_calls()) == ["VERIFICATION_REQUIRED"] * 3
         ports = _peer_ports(backend.log)
         assert len(ports) == 3 and len(set(ports)) == 1, ports  # before: a new connection (port) per call
+        # Each access line once: Sanic's own handler, not again (empty) through the root logger's.
+        assert "sanic.access INFO" not in backend.log.read_text(encoding="utf-8")
     finally:
         stop(backend.process)
 
