@@ -5,6 +5,9 @@ The client's port is read from the backend's own access log ("[127.0.0.1:<port>]
 is what the server saw, not the client's bookkeeping."""
 import asyncio
 import re
+import subprocess
+
+import pytest
 
 from actions.backend_client import BackendClient, BackendConfig, BackendRefused
 from launcher.processes import start_backend, stop
@@ -12,6 +15,15 @@ from launcher.processes import start_backend, stop
 def _peer_ports(log, path: str = "/v1/certificates") -> list:
     peer = re.compile(r"\[127\.0\.0\.1:(\d+)\]: GET \S+" + re.escape(path) + r"(?:\?\S*)? ")
     return peer.findall(log.read_text(encoding="utf-8"))
+
+
+def _end(process: subprocess.Popen, how: str) -> None:
+    """Stop a server the way the kill tests and the supervisor meet it: SIGTERM, or SIGKILL (no goodbye)."""
+    if how == "kill":
+        process.kill()
+        process.wait(timeout=20)
+    else:
+        stop(process)
 
 
 def _client(backend) -> BackendClient:
@@ -44,7 +56,8 @@ def test_successive_calls_share_one_connection(tmp_path):
         stop(backend.process)
 
 
-def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path):
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path, how):
     first = start_backend(tmp_path / "first")
     port = int(first.url.rsplit(":", 1)[1])
     second = None
@@ -55,7 +68,7 @@ def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path):
             nonlocal second
             before = await _refused(client)
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, stop, first.process)  # the loop keeps running meanwhile
+            await loop.run_in_executor(None, _end, first.process, how)  # the loop keeps running meanwhile
             second = await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port))
             client.config = BackendConfig(url=second.url, token=second.token, timeout=10)
             return before, await _refused(client)
@@ -91,7 +104,8 @@ def test_rasa_endpoint_calls_share_one_connection(tmp_path):
         stop(backend.process)
 
 
-def test_rasa_endpoint_reaches_a_restarted_server_on_a_new_connection(tmp_path):
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_rasa_endpoint_reaches_a_restarted_server_on_a_new_connection(tmp_path, how):
     first = start_backend(tmp_path / "first")
     port = int(first.url.rsplit(":", 1)[1])
     second = None
@@ -102,7 +116,7 @@ def test_rasa_endpoint_reaches_a_restarted_server_on_a_new_connection(tmp_path):
             nonlocal second
             before = await endpoint.request(method="get", subpath="health")
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, stop, first.process)
+            await loop.run_in_executor(None, _end, first.process, how)
             second = await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port))
             return before, await endpoint.request(method="get", subpath="health")
 
