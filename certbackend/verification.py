@@ -155,7 +155,8 @@ def _reserve_attempt(ctx: ServiceContext, session, column: str, key: str, now) -
 
 
 def _load(session, verification_id: str):
-    """The verification's row as it is now in this transaction (None when there is none)."""
+    """The verification's row as it is now in this transaction (None when there is none): a Core row
+    with the model's attribute names, which is all the functions below read (no ORM object)."""
     return connection_of(session).execute(_VERIFICATION, {"v_id": verification_id}).first()
 
 
@@ -183,7 +184,7 @@ def _count_failure(ctx: ServiceContext, verification: Verification) -> ApiError:
                     remaining_attempts=remaining)
 
 
-def _in_progress(ctx: ServiceContext, session, verification_id: str, now) -> Verification:
+def _in_progress(ctx: ServiceContext, session, verification_id: str, now):
     """The verification a confirmation is for, still open, its owner not over the failure quota."""
     verification = _load(session, verification_id)
     if verification is None or verification.completed:
