@@ -56,27 +56,32 @@ def test_successive_calls_share_one_connection(tmp_path):
         stop(backend.process)
 
 
-@pytest.mark.parametrize("how", ["terminate", "kill"])
-def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path, how):
+def _across_a_restart(tmp_path, how: str, call):
+    """``call(server)`` before and after the server is ended (``how``) and started again on the same port,
+    all in one event loop (the pool's); returns both answers and the second server's access log."""
     first = start_backend(tmp_path / "first")
     port = int(first.url.rsplit(":", 1)[1])
-    second = None
+    servers = [first]
+
+    async def scenario():
+        before = await call(first)
+        loop = asyncio.get_running_loop()  # keeps running while the server goes and comes back
+        await loop.run_in_executor(None, _end, first.process, how)
+        servers.append(await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port)))
+        return before, await call(servers[-1])
+
     try:
-        client = _client(first)
-
-        async def across_a_restart():
-            nonlocal second
-            before = await _refused(client)
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, _end, first.process, how)  # the loop keeps running meanwhile
-            second = await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port))
-            client.config = BackendConfig(url=second.url, token=second.token, timeout=10)
-            return before, await _refused(client)
-
-        assert asyncio.run(across_a_restart()) == ("VERIFICATION_REQUIRED", "VERIFICATION_REQUIRED")
-        assert len(_peer_ports(second.log)) == 1
+        return asyncio.run(scenario()), servers[-1].log
     finally:
-        stop(first.process, *([second.process] if second else []))
+        stop(*(server.process for server in servers))
+
+
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_a_restarted_backend_is_reached_on_a_new_connection(tmp_path, how):
+    # Every BackendClient shares the process's pool; the new server has a new channel token.
+    answers, log = _across_a_restart(tmp_path, how, lambda server: _refused(_client(server)))
+    assert answers == ("VERIFICATION_REQUIRED", "VERIFICATION_REQUIRED")
+    assert len(_peer_ports(log)) == 1
 
 
 def _rasa_endpoint(backend):
@@ -106,21 +111,11 @@ def test_rasa_endpoint_calls_share_one_connection(tmp_path):
 
 @pytest.mark.parametrize("how", ["terminate", "kill"])
 def test_rasa_endpoint_reaches_a_restarted_server_on_a_new_connection(tmp_path, how):
-    first = start_backend(tmp_path / "first")
-    port = int(first.url.rsplit(":", 1)[1])
-    second = None
-    try:
-        endpoint = _rasa_endpoint(first)
+    endpoints = []  # one endpoint (its pool) for both servers: same address
 
-        async def across_a_restart():
-            nonlocal second
-            before = await endpoint.request(method="get", subpath="health")
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, _end, first.process, how)
-            second = await loop.run_in_executor(None, lambda: start_backend(tmp_path / "second", port=port))
-            return before, await endpoint.request(method="get", subpath="health")
+    def call(server):
+        endpoints[:] = endpoints or [_rasa_endpoint(server)]
+        return endpoints[0].request(method="get", subpath="health")
 
-        before, after = asyncio.run(across_a_restart())
-        assert before.get("status") == after.get("status") == "ok"
-    finally:
-        stop(first.process, *([second.process] if second else []))
+    (before, after), _log = _across_a_restart(tmp_path, how, call)
+    assert before.get("status") == after.get("status") == "ok"
