@@ -6,7 +6,8 @@ results as the code it replaces.
 from __future__ import annotations
 
 from rasa_runtime import (action_connections, action_payload, action_response_validation, event_lookup,
-                          frozen_model_heap, graph_run_plan, log_argument_copies, rule_state_window)
+                          frozen_model_heap, graph_run_plan, log_argument_copies, rule_state_window,
+                          tracker_copy)
 
 _applied = False
 
@@ -23,4 +24,5 @@ def apply() -> None:
     log_argument_copies.apply()
     rule_state_window.apply()
     graph_run_plan.apply()
+    tracker_copy.apply()
     _applied = True

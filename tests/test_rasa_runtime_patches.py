@@ -196,3 +196,47 @@ def test_rule_states_are_built_once_per_conversation_length_and_each_caller_gets
     assert len(built) == 2 and third == real(tracker, domain, 4) and third != second
     rule_state_window.memoized_recent_states(tracker, domain, 3)  # another window: its own states
     assert len(built) == 3
+
+
+def test_a_tracker_copy_without_replay_equals_rasas_after_every_event(patched):
+    """rasa_runtime.tracker_copy: after each event of a conversation touching every field events set
+    (slots, a form loop interrupted and rejected, pauses, a follow-up, a restart, a new session), the copy
+    equals Rasa's replayed copy field by field and shares nothing mutable with the original."""
+    from rasa.shared.core import events as ev
+    from rasa.shared.core.slots import AnySlot, TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.tracker_copies import assert_same_copy
+
+    def user(text, intent):
+        return ev.UserUttered(text, {"name": intent, "confidence": 0.9}, [{"entity": "cert_kind", "value": "금융"}])
+
+    slots = [TextSlot("task", mappings=[{}]), AnySlot("devices", mappings=[{}], initial_value=[])]
+    conversation = [
+        ev.ActionExecuted("action_session_start"), ev.SessionStarted(), ev.ActionExecuted("action_listen"),
+        user("갱신할래요", "renew_certificate"), ev.EntitiesAdded([{"entity": "cert_kind", "value": "금융"}]),
+        ev.ActionExecuted("action_start_task"), ev.SlotSet("task", "renew"), ev.SlotSet("devices", [{"id": 1}]),
+        ev.ActionExecuted("task_form"), ev.ActiveLoop("task_form"), ev.SlotSet("requested_slot", "pin"),
+        ev.BotUttered("비밀번호를 입력해 주세요", {"buttons": []}), ev.ActionExecuted("action_listen"),
+        user("수수료 있어요?", "faq"), ev.DefinePrevUserUtteredFeaturization(True),
+        ev.ActionExecutionRejected("task_form", "RulePolicy"), ev.LoopInterrupted(True),
+        ev.ActionExecuted("utter_faq"), ev.FollowupAction("task_form"), ev.ActionExecuted("task_form"),
+        ev.LoopInterrupted(False), ev.ConversationPaused(), ev.ConversationResumed(),
+        ev.ActiveLoop(None), ev.AllSlotsReset(), ev.ActionExecuted("action_restart"), ev.Restarted(),
+        ev.ActionExecuted("action_listen"), user("안녕", "greet"),
+    ]
+    for end in range(len(conversation) + 1):
+        tracker = DialogueStateTracker.from_events("copy", conversation[:end], slots)
+        assert_same_copy(tracker)
+    bounded = DialogueStateTracker.from_events("bounded", conversation, slots, max_event_history=5)
+    assert replay_free_copy_is_rasas(bounded)  # a history bound: Rasa's own copy runs
+
+
+def replay_free_copy_is_rasas(tracker) -> bool:
+    """True when the patch hands the copy to Rasa's replay (its result then equals Rasa's exactly)."""
+    import math
+    from unittest import mock
+
+    with mock.patch.object(type(tracker), "travel_back_in_time", wraps=tracker.travel_back_in_time) as replay:
+        tracker.copy()
+    return replay.call_args == mock.call(math.inf)

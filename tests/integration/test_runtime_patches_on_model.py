@@ -155,3 +155,22 @@ def test_an_input_named_like_a_node_is_refused_by_both_runs(trained):
     for run in (graph_run_plan.ORIGINAL_RUN, graph_run_plan.run_planned):
         with pytest.raises(GraphRunError):
             run(runner, inputs={"__message__": target}, targets=[target])
+
+
+def test_tracker_copies_without_replay_equal_rasas_on_every_dialogue_test(trained):
+    """rasa_runtime.tracker_copy on real conversations (forms, loops, task slots of this assistant's
+    domain): after every event of every dialogue test and of long chained conversations, the copy equals
+    Rasa's replayed copy field by field and gives the policies the same states."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.tracker_copies import assert_same_copy
+
+    _, domain, stories, _ = trained
+    compared = 0
+    for events in _conversations(stories):
+        growing = DialogueStateTracker.from_events("copies", [], domain.slots)
+        for event in events:
+            growing.update(event)
+            assert_same_copy(growing, domain if compared % 7 == 0 else None)  # states: every 7th (slow)
+            compared += 1
+    assert compared >= 3000

@@ -1,0 +1,66 @@
+"""A copy of a conversation's tracker without replaying the conversation.
+
+Rasa 3.6 copies the tracker before running every action (`MessageProcessor._run_action`: a temporary
+tracker, so a rejected action's events can be dropped) and in the form code; `DialogueStateTracker.copy()`
+is `travel_back_in_time(inf)`: a fresh tracker that replays every event of the conversation. A task turn
+runs three to five actions, so the conversation is replayed that many times per turn, and the cost grows
+with its length: under the 20-customer bench 4.6 % of Rasa's CPU, in an 80-turn conversation 9 %
+(docs/performance.md, session 8).
+
+Here the copy takes the state the tracker already holds, field by field, as the replay would rebuild it:
+- `init_copy()` exactly as Rasa's copy starts (sender, its own copies of the slots, the history bound, the
+  rule flag), then each slot copied with its current value (the replay sets the same value objects, from
+  the same events);
+- the same events (the objects themselves, as the replay appends them), in a new deque;
+- the fields events set: `latest_message` and `latest_bot_utterance` (the event objects themselves, as
+  `apply_to` sets them, or the fresh placeholders of the copy's own reset), `latest_action` and `active_loop` (new objects: both are changed in place later),
+  `followup_action`, `_paused`. Like Rasa's copy it has no `model_id` / `assistant_id`.
+
+Where the replay would not rebuild the same state, Rasa's own copy runs: a tracker with a history bound
+(its deque has dropped events the state still reflects), an event whose timestamp would stop the replay
+early, or a subclass (training's `TrackerWithCachedStates` keeps more state, and has its own copy). `tests/test_rasa_runtime_patches.py` and `tests/integration/test_runtime_patches_on_model.py`
+compare both copies, field by field and by their states, after every event of every dialogue test and of
+long conversations chained from them.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from typing import Any, List
+
+
+def replay_free_copy(tracker: Any) -> Any:
+    """`DialogueStateTracker.copy()` without the replay (Rasa's own copy where it would differ)."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if (type(tracker) is not DialogueStateTracker or tracker._max_event_history is not None
+            or any(not event.timestamp <= math.inf for event in tracker.events)):
+        return tracker.travel_back_in_time(math.inf)
+    events = list(tracker.events)
+    duplicate = tracker.init_copy()
+    duplicate.events = duplicate._create_events(events)
+    for name in duplicate.slots:  # init_copy's slots are reset; the replay would set them to these values
+        duplicate.slots[name] = copy.copy(tracker.slots[name])
+    # The latest messages are events of the conversation (then the same objects, as the replay sets), or
+    # the empty placeholders a reset made (then the copy keeps the fresh ones its own reset made).
+    if _is_one_of(tracker.latest_message, events):
+        duplicate.latest_message = tracker.latest_message
+    if _is_one_of(tracker.latest_bot_utterance, events):
+        duplicate.latest_bot_utterance = tracker.latest_bot_utterance
+    duplicate.latest_action = copy.copy(tracker.latest_action)
+    duplicate.active_loop = dataclasses.replace(tracker.active_loop) if tracker.active_loop else None
+    duplicate.followup_action = tracker.followup_action
+    duplicate._paused = tracker._paused
+    return duplicate
+
+
+def _is_one_of(candidate: Any, events: List[Any]) -> bool:
+    """Whether ``candidate`` is one of the events themselves (searched from the newest: it is recent)."""
+    return candidate is not None and any(event is candidate for event in reversed(events))
+
+
+def apply() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    DialogueStateTracker.copy = replay_free_copy
