@@ -12,32 +12,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certbackend.database import Database, connection_of
 from certbackend.models import RateCounter
 
-# Dialects with INSERT … ON CONFLICT DO UPDATE … WHERE (SQLite ≥ 3.24, PostgreSQL ≥ 9.5): a hit is one
-# statement instead of up to two transactions (docs/performance.md, session 7).
-_UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _COUNTERS = RateCounter.__table__
-
-
-def _upsert_for(insert):
-    """Create the window's row or add one below the limit (parameters: bucket, window, expires_at, limit)."""
-    statement = insert(_COUNTERS).values(bucket=bindparam("bucket"), window=bindparam("window"), count=1,
-                                         expires_at=bindparam("expires_at"))
-    return statement.on_conflict_do_update(index_elements=[_COUNTERS.c.bucket, _COUNTERS.c.window],
-                                           set_={"count": _COUNTERS.c.count + 1},
-                                           where=_COUNTERS.c.count < bindparam("limit"))
-
-
-# Built once (per dialect), run with parameters: connection_of() says why.
-_HIT = {name: _upsert_for(insert) for name, insert in _UPSERTS.items()}
+# Dialects with INSERT … ON CONFLICT DO UPDATE … WHERE (SQLite ≥ 3.24, PostgreSQL ≥ 9.5): a hit is one
+# statement instead of up to two transactions (docs/performance.md, session 7). Written as SQL text, the
+# same for both: SQLAlchemy 1.4 does not cache its dialect ON CONFLICT constructs and compiled the upsert
+# again on every hit (~0.8 ms, two hits per verification start; session 8). "window" is quoted: it is a
+# reserved word in PostgreSQL.
+_UPSERT_DIALECTS = ("sqlite", "postgresql")
+_HIT = text(
+    f'INSERT INTO {_COUNTERS.name} (bucket, "window", count, expires_at) '
+    f'VALUES (:bucket, :window, 1, :expires_at) '
+    f'ON CONFLICT (bucket, "window") DO UPDATE SET count = {_COUNTERS.name}.count + 1 '
+    f'WHERE {_COUNTERS.name}.count < :limit'
+).bindparams(bindparam("expires_at", type_=_COUNTERS.c.expires_at.type))
+# Built once, run with parameters: connection_of() says why.
 _COUNT = select(_COUNTERS.c.count).where(_COUNTERS.c.bucket == bindparam("bucket"),
                                          _COUNTERS.c.window == bindparam("window"))
 
@@ -81,12 +76,11 @@ class Quotas:
     def _hit(self, session: Session, rule: Rule, subject: str) -> bool:
         bucket, window = self._bucket(rule, subject), self._window(rule)
         connection = connection_of(session)
-        upsert = _HIT.get(connection.dialect.name)
-        if upsert is not None:
+        if connection.dialect.name in _UPSERT_DIALECTS:
             # One statement: create the window's row or add one below the limit. Of N parallel hits,
             # in any process, exactly `limit` change a row (SQLite holds the write lock for the
             # statement; PostgreSQL locks the conflicting row); a refused hit changes none.
-            return connection.execute(upsert, {"bucket": bucket, "window": window, "limit": rule.limit,
+            return connection.execute(_HIT, {"bucket": bucket, "window": window, "limit": rule.limit,
                                                "expires_at": _window_end(rule, window)}).rowcount == 1
         return self._hit_portable(session, rule, bucket, window)
 
