@@ -12,7 +12,6 @@ where it needs the clear value, so slots (and so the tracker store) only ever ho
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +60,6 @@ class BackendConfig:
 
 # One keep-alive pool per event loop for every BackendClient (http_pool says why and how).
 POOL = SessionPerLoop(lambda: aiohttp.ClientSession(connector=keepalive_connector()))
-atexit.register(POOL.forget)  # a process that never closed it (tests, scripts) ends without warnings
 
 
 class BackendClient:

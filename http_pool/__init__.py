@@ -13,6 +13,7 @@ closed by the kernel and left the pool); tests/test_backend_client_connections.p
 from __future__ import annotations
 
 import asyncio
+import atexit
 from typing import Callable, Optional
 
 import aiohttp
@@ -28,13 +29,15 @@ class SessionPerLoop:
     """The pooled session of the running event loop, made by ``factory`` when first needed.
 
     A server runs one loop for its lifetime; tests run many (each ``asyncio.run``): a session whose loop
-    is gone is dropped without awaiting anything and a new one made for the running loop.
+    is gone is dropped without awaiting anything and a new one made for the running loop. A process that
+    never closed its pool (tests, scripts) drops it at exit, so it ends without unclosed-session warnings.
     """
 
     def __init__(self, factory: Callable[[], aiohttp.ClientSession]) -> None:
         self._factory = factory
         self._session: Optional[aiohttp.ClientSession] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        atexit.register(self.forget)
 
     def get(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()

@@ -34,8 +34,6 @@ def _pooled_session_factory(endpoint: Any):
 
 
 def apply() -> None:
-    import atexit
-
     from rasa.utils.endpoints import EndpointConfig
 
     from http_pool import Borrowed, SessionPerLoop
@@ -44,7 +42,6 @@ def apply() -> None:
         pool = self.__dict__.get(_POOLS)
         if pool is None:
             pool = self.__dict__[_POOLS] = SessionPerLoop(_pooled_session_factory(self))
-            atexit.register(pool.forget)
         return Borrowed(pool.get())
 
     EndpointConfig.session = session

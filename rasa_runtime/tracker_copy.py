@@ -13,13 +13,15 @@ Here the copy takes the state the tracker already holds, field by field, as the 
   the same events);
 - the same events (the objects themselves, as the replay appends them), in a new deque;
 - the fields events set: `latest_message` and `latest_bot_utterance` (the event objects themselves, as
-  `apply_to` sets them, or the fresh placeholders of the copy's own reset), `latest_action` and `active_loop` (new objects: both are changed in place later),
-  `followup_action`, `_paused`. Like Rasa's copy it has no `model_id` / `assistant_id`.
+  `apply_to` sets them, or the fresh placeholders of the copy's own reset), `latest_action` and
+  `active_loop` (new objects: both are changed in place later), `followup_action`, `_paused`. Like
+  Rasa's copy it has no `model_id` / `assistant_id`.
 
 Where the replay would not rebuild the same state, Rasa's own copy runs: a tracker with a history bound
 (its deque has dropped events the state still reflects), an event whose timestamp would stop the replay
-early, or a subclass (training's `TrackerWithCachedStates` keeps more state, and has its own copy). `tests/test_rasa_runtime_patches.py` and `tests/integration/test_runtime_patches_on_model.py`
-compare both copies, field by field and by their states, after every event of every dialogue test and of
+early, or a subclass (training's `TrackerWithCachedStates` keeps more state, and has its own copy).
+`tests/test_rasa_runtime_patches.py` and `tests/integration/test_runtime_patches_on_model.py` compare both
+copies, field by field and by their states, after every event of every dialogue test and of
 long conversations chained from them.
 """
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The action server's backend client keeps its connections: one TCP connection serves successive calls,
-and a backend that restarts meanwhile is reached on a fresh one (real backend processes, same port).
+"""Keep-alive connections (http_pool): the action server's backend client and Rasa's action endpoint
+(rasa_runtime.action_connections) each serve successive calls over one TCP connection, and a server that
+is ended (SIGTERM or SIGKILL) and restarted on the same port is reached on a fresh one (real backend
+processes).
 
 The client's port is read from the backend's own access log ("[127.0.0.1:<port>]"), so what is checked
 is what the server saw, not the client's bookkeeping."""
