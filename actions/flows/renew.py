@@ -1,4 +1,10 @@
-"""Renewal, walked through step by step: the heart of the product."""
+"""Renewal, walked through step by step: the heart of the product.
+
+The customer sees the new expiry date and agrees first; the certificate PIN comes last and renews at
+once, as in the bank's app, where typing the PIN is what signs the request. One backend request and
+one scrypt derivation per renewal: a separate PIN check before the summary cost a second of each
+(docs/conversation-flows.md, docs/performance.md). A wrong PIN asks for the PIN again; the agreement
+stands."""
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -9,16 +15,16 @@ from actions.flows.submission import submission_key
 from actions.korean_text import korean_date
 from actions.step_context import StepContext, button, faq_button
 
-STEPS = ("본인 확인", "인증서 확인", "비밀번호 확인", "갱신 확인")
+STEPS = ("본인 확인", "인증서 확인", "갱신 확인", "비밀번호 입력")
 
 
 class RenewFlow(Flow):
     task = "renew_certificate"
     title = "금융인증서 갱신"
-    submit_slot = s.TASK_CONFIRM
+    submit_slot = s.CURRENT_PIN
     step_titles = STEPS
-    slot_steps = {s.CURRENT_PIN: 3, s.TASK_CONFIRM: 4}
-    plan_slots = (s.CURRENT_PIN, s.TASK_CONFIRM)
+    slot_steps = {s.TASK_CONFIRM: 3, s.CURRENT_PIN: 4}
+    plan_slots = (s.TASK_CONFIRM, s.CURRENT_PIN)
 
     def introduction(self, verified: bool = False) -> str:
         return "utter_renew_intro"

@@ -17,7 +17,7 @@ import aiohttp
 
 # Turn types reported separately (the three, plus small talk).
 FAQ, SMALL_TALK, STEP, STEP_BACKEND = "faq", "small talk", "task step", "task step + backend"
-# A backend call that runs scrypt on purpose (the PIN check, the renewal's unwrap + rewrap of the key):
+# A backend call that runs scrypt on purpose (the renewal: the PIN opens the key, the new key is sealed):
 # reported apart, with what scrypt costs, because its strength is not up for trading (docs/performance.md).
 STEP_SCRYPT = "task step + backend (scrypt)"
 TURN_TYPES = (FAQ, SMALL_TALK, STEP, STEP_BACKEND, STEP_SCRYPT)

@@ -56,7 +56,7 @@ def answer_for(reply: Reply, customer: BenchCustomer) -> tuple:
     if _is_secret_step(reply) and "인증번호" in text:
         return STEP_BACKEND, None  # the code from the demo phone: confirming calls the backend
     if _is_secret_step(reply) and "비밀번호" in text:
-        return STEP_SCRYPT, PIN  # the PIN check: one scrypt derivation in the backend
+        return STEP_SCRYPT, PIN  # the renewal itself: one scrypt derivation, a new key, a signature
     if "문자" in buttons:
         return STEP, "휴대폰 문자로 할게요"
     if "이름" in text:
@@ -66,7 +66,7 @@ def answer_for(reply: Reply, customer: BenchCustomer) -> tuple:
         return STEP, f"{year}년 {int(month)}월 {int(day)}일"
     if "휴대폰 번호" in text:
         return STEP_BACKEND, customer.phone.replace("-", " ")  # starts the verification
-    return STEP_SCRYPT, "네"  # the confirmation: the renewal (scrypt twice, a new key, a signature)
+    return STEP, "네"  # the agreement to the summary: no backend call (the PIN that follows renews)
 
 
 def renewal_turns(customer: BenchCustomer, sender: str, read_code: CodeReader, steps: int = 8) -> List[Turn]:

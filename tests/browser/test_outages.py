@@ -89,16 +89,16 @@ def test_killed_backend_is_restarted_and_retry_completes_the_renewal(widget, own
     page, stack = widget, own_product
     _verify(page, stack, "김민준", "19850315", "010-1111-2222", "010-****-2222", "금융인증서 갱신하고 싶어요")
     _secret(page, _code(page, stack, "010-****-2222"))
-    expect(bot(page).last).to_contain_text("비밀번호")
+    expect(bot(page).last).to_contain_text("이대로 갱신할까요")
+    send(page, "네")
+    expect(bot(page).last).to_contain_text("입력하면 바로 갱신돼요")
     killed = stack.supervisor.signal("backend", signal.SIGKILL)
-    _secret(page, PIN)
+    _secret(page, PIN)  # the renewal itself meets the killed backend
     expect(bot(page).last).to_contain_text(OUTAGE)
     stack.supervisor.wait_ready("backend", timeout=60)
     assert stack.supervisor.pid("backend") != killed
     page.get_by_test_id("quick-reply").filter(has_text="다시 시도").last.click()
-    expect(bot(page).last).to_contain_text("이대로 갱신할까요", timeout=30_000)
-    send(page, "네")
-    expect(bot(page).last).to_contain_text("갱신이 끝났어요")
+    expect(bot(page).last).to_contain_text("갱신이 끝났어요", timeout=30_000)
     assert _renewals(stack) == 1
     assert any("backend" in event and "restarted" in event for event in stack.supervisor.events)
 

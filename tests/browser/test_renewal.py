@@ -75,23 +75,9 @@ def test_full_renewal_with_code_from_the_demo_phone(page, product):
     code = code_from_phone(page, MASKED_PHONE)
     _send_secret(page, code)
     expect(page.get_by_test_id("chat-log")).to_contain_text(f"{NAME}님, 본인 확인이 끝났어요.")
-    pin_step = bot(page).last
-    expect(pin_step.get_by_test_id("step")).to_have_text("3/4 · 비밀번호 확인")
-    expect(pin_step).to_contain_text("비밀번호 6자리로 확인해요")
-
-    # One key too many at the PIN step (issue 10, item 1): refused in the field, never cut to six.
-    field, users = _secret_field(page), user(page).count()
-    page.keyboard.type(PIN + "1")
-    expect(page.get_by_test_id("chat-secret-error")).to_have_text("숫자 6자리만 입력해 주세요. 지금 7자리예요.")
-    page.keyboard.press("Enter")
-    assert field.input_value() == PIN + "1"
-    expect(user(page)).to_have_count(users)  # nothing was sent
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Backspace")
-    _send_secret(page, PIN)
     confirm = bot(page).last
-    expect(confirm.get_by_test_id("step")).to_have_text("4/4 · 갱신 확인")
-    expect(page.get_by_test_id("header-step")).to_contain_text("4/4")
+    expect(confirm.get_by_test_id("step")).to_have_text("3/4 · 갱신 확인")
+    expect(page.get_by_test_id("header-step")).to_contain_text("3/4")
     summary = confirm.inner_text()
     old = _date(re.search(r"지금 만료일: " + DATE, summary).group(1))
     new = _date(re.search(r"갱신 후 만료일: " + DATE, summary).group(1))
@@ -109,6 +95,21 @@ def test_full_renewal_with_code_from_the_demo_phone(page, product):
     before = bot(page).count()
     confirm.get_by_test_id("quick-reply").filter(has_text="네, 갱신할게요").click()
     expect(bot(page)).not_to_have_count(before)
+    pin_step = bot(page).last
+    expect(pin_step.get_by_test_id("step")).to_have_text("4/4 · 비밀번호 입력")
+    expect(pin_step).to_contain_text("입력하면 바로 갱신돼요")
+    expect(page.get_by_test_id("header-step")).to_contain_text("4/4")
+
+    # One key too many at the PIN step (issue 10, item 1): refused in the field, never cut to six.
+    field, users = _secret_field(page), user(page).count()
+    page.keyboard.type(PIN + "1")
+    expect(page.get_by_test_id("chat-secret-error")).to_have_text("숫자 6자리만 입력해 주세요. 지금 7자리예요.")
+    page.keyboard.press("Enter")
+    assert field.input_value() == PIN + "1"
+    expect(user(page)).to_have_count(users)  # nothing was sent
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    _send_secret(page, PIN)
     done = bot(page).filter(has_text="갱신이 끝났어요").last
     expect(done).to_contain_text(f"이제 {new.year}년 {new.month}월 {new.day}일까지 쓸 수 있어요")
     expect(page.get_by_test_id("typing")).to_have_count(0)

@@ -62,10 +62,10 @@ def test_renewal_in_the_widget_leaves_no_secret_in_browser_storage(page, cluster
     expect(bot(page).last).to_contain_text(person.masked_phone)
     code = _code_for_page(cluster, page, person)
     _type_secret(page, code)
-    expect(bot(page).last).to_contain_text("비밀번호")
-    _type_secret(page, PIN)
     expect(bot(page).last).to_contain_text("이대로 갱신할까요")
     send(page, "네")
+    expect(bot(page).last).to_contain_text("입력하면 바로 갱신돼요")
+    _type_secret(page, PIN)
     expect(bot(page).last).to_contain_text("갱신이 끝났어요")
     storage = page.evaluate("""async () => ({
         local: Object.assign({}, window.localStorage), session: Object.assign({}, window.sessionStorage),

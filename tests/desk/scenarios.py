@@ -1,11 +1,11 @@
 """Four stored conversations that exercise every insight: a renewal that succeeds (with secrets and
-identity typed), one that is abandoned at the PIN step, confused questions with a suggestion click
+identity typed), one that is abandoned at the confirmation, confused questions with a suggestion click
 and a correction, and a handoff to an agent and back."""
 from tests.desk.conversations import Script
 
 NAME, PHONE, BIRTH, PIN, CODE = "김민준", "010-1111-2222", "19850315", "135790", "482913"
 RENEW_STEPS = ["[1/4] 본인 확인\n이름을 입력해 주세요.", "[2/4] 인증서 확인\n갱신할 수 있어요.",
-               "[3/4] 비밀번호 확인\n비밀번호 6자리를 입력해 주세요.", "[4/4] 갱신 확인\n갱신할까요?"]
+               "[3/4] 갱신 확인\n이대로 갱신할까요?", "[4/4] 비밀번호 입력\n비밀번호 6자리를 입력하면 바로 갱신돼요."]
 
 
 def renewal(sender: str, start: float, finish: bool) -> Script:
@@ -19,11 +19,12 @@ def renewal(sender: str, start: float, finish: bool) -> Script:
     s.action("task_form").slot("requested_slot", "verification_code").action("action_listen").user(CODE, "affirm")
     s.action("task_form").slot("verification_token", "vt-live-token").slot("token_expires_at", start + 10 ** 6)
     s.slot("masked_phone", "010-****-2222").bot(f"{NAME}님, 본인 확인이 끝났어요.").bot(RENEW_STEPS[1])
-    s.bot(RENEW_STEPS[2]).slot("requested_slot", "current_pin")
+    s.bot(RENEW_STEPS[2]).slot("requested_slot", "task_confirm")
     if not finish:
         return s
-    s.action("action_listen").user(PIN, "affirm").action("task_form").slot("current_pin", "secret:abc")
-    s.bot(RENEW_STEPS[3]).slot("requested_slot", "task_confirm").action("action_listen").user("네", "affirm")
+    s.action("action_listen").user("네", "affirm").action("task_form").slot("task_confirm", True)
+    s.bot(RENEW_STEPS[3]).slot("requested_slot", "current_pin").action("action_listen").user(PIN, "affirm")
+    s.action("task_form").slot("current_pin", "secret:abc")
     s.action("task_form").slot("task_outcome", "renewed").loop(None).slot("requested_slot", None)
     s.action("action_finish_task").slot("task", None).action("action_listen")
     return s

@@ -42,9 +42,10 @@ def test_figures_funnel_and_rates(store):
     assert report["handoff_queued"] == 1 and report["handoff_rate"] == 0.25
     renew = next(f for f in report["funnels"] if f["task"] == "renew_certificate")
     counts = {s["stage"]: s["count"] for s in renew["stages"]}
-    assert counts == {"시작": 2, "1/4 본인 확인": 2, "2/4 인증서 확인": 2, "3/4 비밀번호 확인": 2, "4/4 갱신 확인": 1, "완료": 1}
-    assert next(s for s in renew["stages"] if s["stage"] == "4/4 갱신 확인")["dropped"] == 1  # abandoned at the PIN
-    # Turns after the task started: name, birth date, phone, code (+ PIN and yes when finished).
+    assert counts == {"시작": 2, "1/4 본인 확인": 2, "2/4 인증서 확인": 2, "3/4 갱신 확인": 2, "4/4 비밀번호 입력": 1, "완료": 1}
+    # abandoned at the confirmation: it never reached the PIN step
+    assert next(s for s in renew["stages"] if s["stage"] == "4/4 비밀번호 입력")["dropped"] == 1
+    # Turns after the task started: name, birth date, phone, code (+ yes and the PIN when finished).
     assert renew["avg_turns"] == (6 + 4) / 2
 
 
@@ -61,7 +62,7 @@ def test_make_insights_prints_the_tables(store, tmp_path):
                          text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert "대화 수: 4" in out.stdout
-    assert "과제 '갱신' (renew_certificate)" in out.stdout and "4/4 갱신 확인" in out.stdout
+    assert "과제 '갱신' (renew_certificate)" in out.stdout and "4/4 비밀번호 입력" in out.stdout
     assert "= 22.2 %" in out.stdout  # fallback 2 / 9
     assert sc.NAME not in out.stdout and sc.PIN not in out.stdout
 

@@ -21,7 +21,7 @@ def test_transcript_masks_every_step_answer_and_the_name_in_bot_texts():
     assert user_texts[:3] == ["인증서 갱신해 주세요", "김*준", "●●●●-●●-●●"]
     # The phone shows masked (the store may already have masked its digits whole).
     assert user_texts[3] in ("010-****-2222", "●●●●●●")
-    assert user_texts[4:] == ["●●●●●●", "●●●●●●", "네"]
+    assert user_texts[4:] == ["●●●●●●", "네", "●●●●●●"]  # code, yes, PIN
     dumped = repr([t.as_dict() for t in conv.turns])
     for secret in (sc.NAME, sc.BIRTH, sc.PHONE, sc.PIN, sc.CODE):
         assert secret not in dumped

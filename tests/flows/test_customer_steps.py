@@ -42,6 +42,7 @@ def test_pin_length_question_at_the_pin_step_gets_the_pin_rules_then_the_same_st
     chat = Conversation(backend)
     chat.start("renew_certificate")
     verify_by_sms(chat, backend)
+    chat.say("네", intent="affirm")
     assert chat.asking == s.CURRENT_PIN
     label = chat.slots[s.STEP_LABEL]
     reply = chat.say("비밀번호 몇 자리예요?", intent="faq")  # NLU files it under the forgotten-PIN FAQ
@@ -51,8 +52,9 @@ def test_pin_length_question_at_the_pin_step_gets_the_pin_rules_then_the_same_st
     assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == label
     assert step_marker(texts[-1]) == label  # the same step is asked again
     assert chat.slots[s.FAILED_COUNT] is None  # a question is not a wrong answer
+    assert backend.renewals == 0
     chat.say("135790")
-    assert chat.asking == s.TASK_CONFIRM
+    assert backend.renewals == 1 and chat.asking is None
 
 
 def test_pin_rules_question_when_choosing_a_new_pin_lists_the_rules():
@@ -396,6 +398,7 @@ def test_questions_in_the_middle_of_a_task_keep_the_step_marker():
     chat = Conversation(backend)
     chat.start("renew_certificate")
     verify_by_sms(chat, backend)
+    chat.say("네", intent="affirm")  # at the PIN step, which no "그만할래요" answers
     label = chat.slots[s.STEP_LABEL]
     assert step_marker(turn(chat, chat.say("그만할래요", intent="cancel"))[-1]) == label
     ended = turn(chat, chat.say("네", intent="affirm"))

@@ -50,19 +50,22 @@ def test_renewal_walks_through_four_labelled_steps_and_renews_once():
         chat.say(answer)
     after_code = chat.say(backend.code)
     assert said(after_code, "utter_renew_in_window")[0]["step_label"] == "[2/4] 인증서 확인"
-    assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == "[3/4] 비밀번호 확인"
-    chat.say("135 790")  # typed with a space
-    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[4/4] 갱신 확인"
+    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[3/4] 갱신 확인"
     assert chat.slots[s.NEW_EXPIRES_ON] == "2029년 12월 5일"
-    done = chat.say("네", intent="affirm")
+    chat.say("네", intent="affirm")
+    assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == "[4/4] 비밀번호 입력"
+    assert backend.renewals == 0  # agreeing renews nothing: the PIN does
+    done = chat.say("135 790")  # typed with a space
     assert said(done, "utter_renew_done")[0]["new_expires_on"] == "2029년 12월 5일"
     assert backend.renewals == 1 and chat.asking is None and not chat.form_active
+    # One backend request with the PIN, the renewal itself: no separate PIN check before it.
+    assert [c[0] for c in backend.calls if c[0] in ("check_pin", "renew")] == ["renew"]
     assert chat.slots[s.TASK] is None and chat.slots[s.CURRENT_PIN] is None
 
 
 def test_secrets_never_sit_in_slots_in_clear():
     backend = FakeBackend()
-    chat = verified(backend)
+    chat = verified(backend, task="change_pin")
     assert chat.slots[s.VERIFICATION_CODE] == s.MASKED
     chat.say("135790")
     reference = chat.slots[s.CURRENT_PIN]
@@ -71,7 +74,10 @@ def test_secrets_never_sit_in_slots_in_clear():
     assert VAULT.get(reference) is None  # ... and to no other
     slot_events = str([e for e in chat.events if e.get("event") == "slot"])
     assert "135790" not in slot_events and backend.code not in slot_events  # user texts: see redaction tests
-    chat.say("네", intent="affirm")
+    assert chat.asking == s.NEW_PIN  # the current PIN is kept until the change is submitted
+    chat.say("246810")
+    chat.say("246810")
+    assert backend.pin == "246810" and not chat.form_active
     with bound_to(chat.sender):
         assert VAULT.get(reference) is None  # dropped when the task ended
 
@@ -169,8 +175,10 @@ def test_reissue_after_expiry_skips_verification():
 
 def test_wrong_pin_reprompts_with_tries_left():
     chat = verified(FakeBackend())
+    chat.say("네", intent="affirm")
     reply = chat.say("000001")
     assert "4번 더" in reply[0]["text"] and chat.asking == s.CURRENT_PIN
+    assert chat.slots[s.TASK_CONFIRM] is True  # the agreement stands: only the PIN is asked again
 
 
 @pytest.mark.parametrize("pin,problem", [("111111", "같은 숫자"), ("123456", "연속"), ("850315", "생년월일"),
@@ -199,13 +207,22 @@ def test_faq_mid_step_is_left_to_the_rules_and_the_step_is_asked_again():
 
 def test_digits_are_an_answer_even_when_nlu_thinks_otherwise():
     chat = verified(FakeBackend())
-    chat.say("135790", intent="faq")
-    assert not chat.last_rejected and chat.asking == s.TASK_CONFIRM
+    chat.say("네", intent="affirm")
+    reply = chat.say("135790", intent="faq")
+    assert not chat.last_rejected and said(reply, "utter_renew_done")
+
+
+def at_pin_step(backend):
+    """A renewal agreed to, at its last step: the PIN (a step that is no yes/no question)."""
+    chat = verified(backend)
+    chat.say("네", intent="affirm")
+    assert chat.asking == s.CURRENT_PIN
+    return chat
 
 
 def test_cancel_asks_first_and_no_keeps_the_step():
     backend = FakeBackend()
-    chat = verified(backend)
+    chat = at_pin_step(backend)
     chat.say("취소할래요", intent="cancel")
     assert chat.asking == s.CANCEL_CONFIRM
     chat.say("아니요", intent="deny")
@@ -214,7 +231,7 @@ def test_cancel_asks_first_and_no_keeps_the_step():
 
 def test_cancel_confirmed_leaves_nothing_half_done():
     backend = FakeBackend()
-    chat = verified(backend)
+    chat = at_pin_step(backend)
     chat.say("그만할래요", intent="cancel")
     reply = chat.say("네", intent="affirm")
     assert said(reply, "utter_task_cancelled") and not chat.form_active
@@ -231,7 +248,7 @@ def test_switching_task_mid_flow_asks_then_switches_keeping_verification():
 
 
 def test_asking_for_the_running_task_again_just_continues():
-    chat = verified(FakeBackend())
+    chat = at_pin_step(FakeBackend())
     reply = chat.say("갱신해 주세요", intent="renew_certificate")
     assert said(reply, "utter_task_already_running") and chat.asking == s.CURRENT_PIN
 
@@ -255,7 +272,7 @@ def test_outage_keeps_the_answers_and_retry_continues():
 def test_retry_after_an_outage_at_submission_never_renews_twice():
     backend = FakeBackend()
     chat = verified(backend)
-    chat.say("135790")
+    chat.say("네", intent="affirm")
     real_renew = backend.renew
 
     async def renew_then_lose_the_answer(*args):
@@ -263,7 +280,7 @@ def test_retry_after_an_outage_at_submission_never_renews_twice():
         raise __import__("actions.backend_client", fromlist=["x"]).BackendUnavailable("timeout")
 
     backend.renew = renew_then_lose_the_answer
-    chat.say("네", intent="affirm")
+    chat.say("135790")
     assert chat.asking == s.RETRY_CONFIRM
     backend.renew = real_renew
     done = chat.say("/affirm", intent="affirm")

@@ -48,12 +48,15 @@ def said(chat, name):
 
 def test_renewal_of_the_renewable_customer(backend, client):
     chat = verify(Conversation(client), backend, "renewable", "renew_certificate")
-    assert said(chat, "utter_renew_in_window") and chat.asking == s.CURRENT_PIN
-    chat.say("000001")
-    assert "4번 더" in chat.said[-1]["text"]
-    chat.say(DEMO_PIN)
+    assert said(chat, "utter_renew_in_window") and chat.asking == s.TASK_CONFIRM
     new_expiry = chat.slots[s.NEW_EXPIRES_ON]
     chat.say("네", intent="affirm")
+    assert chat.asking == s.CURRENT_PIN
+    # A wrong PIN is refused by the renewal itself (its idempotency key is released), counted, and the PIN
+    # asked again; the right one then renews under the same key.
+    chat.say("000001")
+    assert "4번 더" in chat.said[-1]["text"] and chat.asking == s.CURRENT_PIN
+    chat.say(DEMO_PIN)
     assert said(chat, "utter_renew_done")[0]["new_expires_on"] == new_expiry
     status = Conversation(client)
     status.slots.update({k: chat.slots[k] for k in (s.VERIFICATION_TOKEN, s.TOKEN_EXPIRES_AT, s.BIRTH_DATE)})

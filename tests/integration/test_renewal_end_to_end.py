@@ -88,11 +88,12 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
     assert "본인 확인이 끝났어요" in found_text and "[2/4] 인증서 확인" in found_text
     year, month, day = re.search(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일에 만료돼요", found_text).groups()
     old_expiry = date(int(year), int(month), int(day))
-    summary = texts(chat(stack, sender, PIN))
     new_expiry = add_years(old_expiry, 3)
     expected = f"{new_expiry.year}년 {new_expiry.month}월 {new_expiry.day}일"  # dates are read, not ISO
-    assert "[4/4] 갱신 확인" in summary and expected in summary
-    done = texts(chat(stack, sender, "네"))
+    assert "[3/4] 갱신 확인" in found_text and expected in found_text  # the summary comes with the lookup
+    pin_step = texts(chat(stack, sender, "네"))
+    assert "[4/4] 비밀번호 입력" in pin_step and "갱신이 끝났어요" not in pin_step
+    done = texts(chat(stack, sender, PIN))
     assert "갱신이 끝났어요" in done and expected in done
 
     # The backend really holds the new certificate: the status flow reuses the verification.

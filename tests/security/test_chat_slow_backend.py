@@ -95,15 +95,17 @@ def test_a_backend_answering_after_6_s_gives_the_outage_step_not_a_500(slow_acti
 def test_through_the_product_a_frozen_backend_at_the_pin_step_leaks_nothing(product):
     visitor = Visitor(product.web_url)
     found = verify_minjun(product, visitor)
-    assert "[2/4] 인증서 확인" in found  # now asked for the certificate PIN
+    assert "[2/4] 인증서 확인" in found and "[3/4] 갱신 확인" in found
+    assert "[4/4] 비밀번호 입력" in texts(visitor.say("/affirm"))  # agreed: now asked for the certificate PIN
     with frozen(product.backend.process, SLOW_SECONDS):
         reply = visitor.http.post(f"{product.web_url}/webhooks/rest/webhook", json={"message": PIN}, timeout=60)
     assert reply.status_code == 200
     assert "인증서 서버와 잠시 연결이 안 돼요" in texts(reply.json())
     assert any(b.get("title") == "다시 시도" for m in reply.json() for b in m.get("buttons", []))
     assert PIN not in reply.text
-    # The customer keeps their place: "다시 시도" runs the PIN check again with the kept PIN.
+    # The customer keeps their place: "다시 시도" submits the renewal again with the kept PIN and the same
+    # idempotency key, so a request the frozen backend still ran renews once (its first result comes back).
     again = texts(visitor.say("/affirm"))
-    assert "[4/4] 갱신 확인" in again
+    assert "갱신이 끝났어요" in again
     time.sleep(1)  # let every process flush its log
     assert PIN not in all_logs(product)

@@ -16,12 +16,16 @@ IDENTITY = ["김민준", "19850315", "010-1111-2222"]
 PIN = "135790"
 
 
-def at_pin_step(backend, sender, task="renew_certificate"):
+def at_pin_step(backend, sender, task="change_pin"):
+    """At the current-PIN step: a PIN change checks it there and keeps it for the submission; a renewal
+    (after its agreement) and a device connection submit with it."""
     chat = Conversation(backend, sender=sender)
     chat.start(task)
     device_name = ["내 노트북"] if task == "copy_certificate" else []
     for answer in ["휴대폰 문자로 할게요", *IDENTITY, backend.code, *device_name]:
         chat.say(answer)
+    if task == "renew_certificate":
+        chat.say("네", intent="affirm")
     assert chat.asking == s.CURRENT_PIN
     return chat
 
@@ -37,11 +41,12 @@ def test_a_reference_typed_into_another_conversation_reveals_nothing():
     stolen = victim.slots[s.CURRENT_PIN]  # what a dump of the victim's tracker shows
     assert stolen.startswith("secret:")
 
-    attacker = at_pin_step(backend, "attacker")
+    attacker = at_pin_step(backend, "attacker", "renew_certificate")
     calls_before = len(backend.calls)
     answer = attacker.say(stolen)
     pins_sent = [call[-1] for call in backend.calls[calls_before:] if call[0] in ("check_pin", "renew")]
     assert PIN not in pins_sent  # the victim's PIN never reached the backend for the attacker
+    assert backend.renewals == 0
     assert attacker.asking == s.CURRENT_PIN and attacker.slots[s.CURRENT_PIN] is None
     assert Conversation.responses(answer)  # the step explains what it expects
     with bound_to("attacker"):
@@ -52,7 +57,7 @@ def test_a_reference_typed_into_another_conversation_reveals_nothing():
 
 def test_a_refused_pin_leaves_nothing_in_the_vault():
     backend = FakeBackend()
-    for task in ("renew_certificate", "copy_certificate"):  # checked at the step / submitted at the step
+    for task in ("change_pin", "renew_certificate", "copy_certificate"):  # checked at the step / submitted
         chat = at_pin_step(backend, f"wrong-pin-{task}", task)
         chat.say("246813")
         assert chat.asking == s.CURRENT_PIN
@@ -64,8 +69,9 @@ def test_every_ending_drops_the_pins():
     done = at_pin_step(backend, "ends-done")
     done.say(PIN)
     assert PIN in held("ends-done")
-    done.say("네", intent="affirm")  # renewed: the task ends
-    assert PIN not in held("ends-done")
+    done.say("246810")
+    done.say("246810")  # changed: the task ends
+    assert backend.pin == "246810" and PIN not in held("ends-done")
 
     cancelled = at_pin_step(FakeBackend(), "ends-cancel")
     cancelled.say(PIN)
