@@ -313,10 +313,22 @@ def test_device_connection_explains_connect_not_copy_and_lists_devices():
 def test_revocation_needs_explicit_confirmation():
     backend = FakeBackend(state="active")
     chat = verified(backend, task="revoke_certificate")
-    chat.say("135790")
-    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[3/3] 폐기 확인"
+    assert chat.asking == s.TASK_CONFIRM and chat.slots[s.STEP_LABEL] == "[2/3] 폐기 확인"
     declined = chat.say("아니요", intent="deny")
     assert said(declined, "utter_task_not_done") and backend.state == "active"
+    assert not [c for c in backend.calls if c[0] in ("check_pin", "revoke")]  # no PIN was asked or sent
+
+
+def test_revocation_agreed_then_the_pin_revokes_in_one_request():
+    backend = FakeBackend(state="active")
+    chat = verified(backend, task="revoke_certificate")
+    chat.say("네", intent="affirm")
+    assert chat.asking == s.CURRENT_PIN and chat.slots[s.STEP_LABEL] == "[3/3] 비밀번호 입력"
+    wrong = chat.say("000001")
+    assert "4번 더" in wrong[0]["text"] and chat.asking == s.CURRENT_PIN and backend.state == "active"
+    done = chat.say("135790")
+    assert said(done, "utter_revoke_done") and not chat.form_active
+    assert [c[0] for c in backend.calls if c[0] in ("check_pin", "revoke")] == ["revoke", "revoke"]
 
 
 def test_pin_change_end_to_end():
@@ -392,7 +404,6 @@ def test_yes_no_reading_at_the_cancel_question(text, intent, expected):
 def test_i_dont_know_does_not_confirm_a_revocation():
     backend = FakeBackend(state="active")
     chat = verified(backend, task="revoke_certificate")
-    chat.say("135790")
     reply = chat.say("모르겠어요", intent="affirm")
     assert said(reply, "utter_yes_no_invalid") and backend.state == "active" and chat.asking == s.TASK_CONFIRM
 
