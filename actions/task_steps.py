@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any, Dict
 
 from actions import task_slots as s
-from actions.backend_client import BackendRefused
+from actions.backend_client import BackendRefused, BackendUnavailable
 from actions.flows import flow_for
 from actions.korean_text import with_particle
 from actions.message_reading import read_yes_no
@@ -36,6 +36,12 @@ async def submit_or_continue(ctx: StepContext, slot: str, updates: Dict[str, Any
     try:
         return {**updates, **await flow.submit(ctx)}
     except BackendRefused as refused:
+        if refused.code == "REQUEST_IN_PROGRESS":
+            # The same submission (same idempotency key) is still running at the backend: typically
+            # "다시 시도" right after an outage whose request the backend ran late (a frozen or restarted
+            # backend). Like an outage: the customer keeps their place, and the next try returns the
+            # first request's result instead of ending the task with nothing done on screen.
+            raise BackendUnavailable(refused.code) from None
         return {**updates, **handle_refusal(ctx, slot, refused)}
 
 

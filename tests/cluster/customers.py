@@ -39,6 +39,7 @@ ASKS = (  # most specific first: the confirmation also mentions the 비밀번호
     ("pin", "비밀번호"),
 )
 DONE = "갱신이 끝났어요"
+RETRY_PAUSE_S = 2.0
 
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허남심노하곽성차주우구민유나진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌"
 GIVEN = ["민서", "지우", "서연", "하준", "도윤", "예준", "시우", "주원", "지호", "지훈", "수아", "하은", "윤서", "채원",
@@ -170,6 +171,12 @@ class Customer:
                        "pin": (PIN, True), "confirm": ("네", False)}
             if step == "code":
                 answer, secret = self.sms_code(self), True
+            elif step == "retry":
+                # A person reads the apology and waits a moment before "다시 시도". A renewal a killed
+                # backend had claimed answers REQUEST_IN_PROGRESS (shown as this retry step) until the
+                # key is abandoned (certbackend.idempotency, 30 s): the pause keeps max_turns above that.
+                time.sleep(RETRY_PAUSE_S)
+                answer, secret = answers[step]
             elif step in answers:
                 answer, secret = answers[step]
             else:

@@ -289,6 +289,31 @@ def test_retry_after_an_outage_at_submission_never_renews_twice():
     assert len(keys) == 1 and backend.renewals == 1
 
 
+def test_a_submission_still_running_at_the_backend_keeps_the_place_and_the_retry_gets_its_result():
+    """A retry right after an outage can meet the first request still running (the backend answers 409
+    REQUEST_IN_PROGRESS for the same idempotency key). The customer keeps the PIN step's place and the
+    next try returns the renewal that was made; before, the task ended with the backend's message."""
+    from actions.backend_client import BackendRefused
+
+    backend = FakeBackend()
+    chat = verified(backend)
+    chat.say("네", intent="affirm")
+    real_renew = backend.renew
+
+    async def still_running(*args):
+        backend.calls.append(("renew", *args))
+        raise BackendRefused(409, "REQUEST_IN_PROGRESS", "같은 요청을 처리하고 있어요. 잠시 후 다시 확인해 주세요.")
+
+    backend.renew = still_running
+    chat.say("135790")
+    assert chat.asking == s.RETRY_CONFIRM and chat.form_active and backend.renewals == 0
+    backend.renew = real_renew
+    done = chat.say("/affirm", intent="affirm")
+    assert said(done, "utter_renew_done") and backend.renewals == 1
+    keys = {c[4] for c in backend.calls if c[0] == "renew"}
+    assert len(keys) == 1  # the same idempotency key both times
+
+
 def test_outage_when_starting_offers_retry():
     backend = FakeBackend()
     backend.down.add("status")
