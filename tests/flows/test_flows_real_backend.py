@@ -65,6 +65,18 @@ def test_renewal_of_the_renewable_customer(backend, client):
     assert new_expiry in summary["status_lines"] and summary["cert_state_word"] == "사용 중"
 
 
+def test_an_expired_certificate_can_be_revoked(backend, client):
+    """The revocation flow lets an expired certificate be revoked. Before session 9 the PIN was checked
+    first with a signature, which the backend refuses for an expired certificate, so the customer never
+    reached the revocation; now the PIN goes to the revocation itself, which takes an expired one."""
+    chat = verify(Conversation(client), backend, "expired", "revoke_certificate")
+    assert chat.asking == s.TASK_CONFIRM
+    chat.say("네", intent="affirm")
+    assert chat.asking == s.CURRENT_PIN
+    chat.say(DEMO_PIN)
+    assert said(chat, "utter_revoke_done") and not chat.form_active
+
+
 @pytest.mark.parametrize("who,response", [("too_early", "utter_renew_not_open"), ("expired", "utter_task_cert_expired"),
                                           ("locked", "utter_task_cert_locked"), ("new", "utter_task_no_certificate")])
 def test_renewal_branches_for_each_demo_customer(backend, client, who, response):
