@@ -65,16 +65,22 @@ def test_renewal_of_the_renewable_customer(backend, client):
     assert new_expiry in summary["status_lines"] and summary["cert_state_word"] == "사용 중"
 
 
-def test_an_expired_certificate_can_be_revoked(backend, client):
+def test_an_expired_certificate_can_be_revoked(tmp_path):
     """The revocation flow lets an expired certificate be revoked. Before session 9 the PIN was checked
     first with a signature, which the backend refuses for an expired certificate, so the customer never
-    reached the revocation; now the PIN goes to the revocation itself, which takes an expired one."""
-    chat = verify(Conversation(client), backend, "expired", "revoke_certificate")
-    assert chat.asking == s.TASK_CONFIRM
-    chat.say("네", intent="affirm")
-    assert chat.asking == s.CURRENT_PIN
-    chat.say(DEMO_PIN)
-    assert said(chat, "utter_revoke_done") and not chat.form_active
+    reached the revocation; now the PIN goes to the revocation itself, which takes an expired one.
+    Its own backend: the module's demo customers stay as the other tests expect them."""
+    own = start_backend(tmp_path)
+    try:
+        chat = verify(Conversation(BackendClient(BackendConfig(url=own.url, token=own.token, timeout=10))),
+                      own, "expired", "revoke_certificate")
+        assert chat.asking == s.TASK_CONFIRM
+        chat.say("네", intent="affirm")
+        assert chat.asking == s.CURRENT_PIN
+        chat.say(DEMO_PIN)
+        assert said(chat, "utter_revoke_done") and not chat.form_active
+    finally:
+        stop(own.process)
 
 
 @pytest.mark.parametrize("who,response", [("too_early", "utter_renew_not_open"), ("expired", "utter_task_cert_expired"),
