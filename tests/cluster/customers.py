@@ -22,7 +22,6 @@ import requests
 from certpolicy.channel_ref import channel_ref
 
 PIN = "135790"   # the demo PIN (README); seeded customers use it too
-IN_PROGRESS = "같은 요청을 처리하고 있어요"
 CODES_SEEN: List[str] = []   # every SMS code a test customer typed (the secret search looks for them)
 OUTAGE = ("연결이 안 돼요", "상담 서버", "응답이 늦어지고")
 TURN_TIMEOUT = 90.0    # a bound on one turn through nginx (the web front gives up at 30 s)
@@ -180,14 +179,12 @@ class Customer:
             elif step in answers:
                 answer, secret = answers[step]
             else:
-                # "같은 요청을 처리하고 있어요. 잠시 후 다시 확인해 주세요": the renewal a killed backend had
-                # claimed; the key is free again after certbackend.idempotency.ABANDONED_AFTER (30 s), so a
-                # patient customer asks again for up to ~60 s. Any other reply without a question: 3 tries.
-                in_progress = any(IN_PROGRESS in t for t in texts)
+                # A reply without a question: ask again, 3 tries. (A renewal still claimed at the backend
+                # no longer ends the task with "같은 요청을 처리하고 있어요": it is the retry step above.)
                 unknown += 1
-                if unknown > (20 if in_progress else 3):
+                if unknown > 3:
                     break
-                time.sleep(3.0 if in_progress else 1.0)
+                time.sleep(1.0)
                 answer, secret = "금융인증서 갱신하고 싶어요", False
             texts = self.say(answer, secret)
         raise AssertionError(f"{self.sender}: renewal did not finish:\n"
