@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import task_controls, task_steps, verification_steps
+from actions import task_controls, task_lifecycle, task_steps, verification_steps
 from actions import task_slots as s
 from actions.backend_client import BackendUnavailable, UsesBackendClient
 from actions.flows import flow_for
@@ -65,13 +65,21 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
         fill several slots (a verified code also loads the certificate), so the turn is
         handled as a whole. The returned events follow the SDK's contract: validated SlotSets,
         then the next requested_slot (None ends the form).
+
+        The first call (Rasa activating the form on a task request) also starts the task, and
+        the last one also clears it (actions/task_lifecycle.py): no separate start and finish
+        actions, one action call fewer each.
         """
         with bound_to(tracker.sender_id):
             return await self._run(tracker, dispatcher)
 
     async def _run(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
         ctx = StepContext(tracker, dispatcher, self.client)
-        if _answering(tracker):
+        if task_lifecycle.is_activation(tracker):
+            updates = await task_lifecycle.begin_requested_task(ctx)
+            tracker.slots.update(updates)
+            events = [SlotSet(name, value) for name, value in updates.items()]
+        elif _answering(tracker):
             value = _extract(tracker)
             if value is None:
                 # Not an answer: return nothing so the form rejects and a rule takes over.
@@ -84,6 +92,8 @@ class ValidateTaskForm(UsesBackendClient, FormValidationAction):
         next_slot = next((name for name in plan(tracker.slots) if tracker.slots.get(name) is None), None)
         _forget_replaced(tracker.slots, ended=next_slot is None)
         events.append(SlotSet(s.STEP_LABEL, step_label(tracker.slots, next_slot)))
+        if next_slot is None:
+            events += task_lifecycle.finishing_events(tracker.slots)
         events.append(SlotSet(s.REQUESTED, next_slot))
         return events
 

@@ -32,7 +32,7 @@ def _conversation(turns: int, ending: List[Event]) -> DialogueStateTracker:
     return DialogueStateTracker.from_events("customer-1", events, slots=DOMAIN.slots)
 
 
-MID_TASK = [_user("금융인증서 갱신하고 싶어요", "renew_certificate"), ActionExecuted("action_start_task"),
+MID_TASK = [_user("금융인증서 갱신하고 싶어요", "renew_certificate"), ActionExecuted("task_form"),
             SlotSet("task", "renew"), ActiveLoop("task_form"), SlotSet("requested_slot", "customer_name"),
             ActionExecuted("action_listen"), _user("홍길동", "inform"), ActionExecuted("task_form"),
             SlotSet("customer_name", "홍길동")]

@@ -179,7 +179,7 @@ def test_rule_states_are_built_once_per_conversation_length_and_each_caller_gets
     domain = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
     tracker = DialogueStateTracker.from_events("memo", [
         ActionExecuted("action_listen"), UserUttered("갱신할래요", {"name": "renew_certificate", "confidence": 1.0}),
-        ActionExecuted("action_start_task"), SlotSet("task", "renew_certificate"), ActionExecuted("action_listen"),
+        ActionExecuted("task_form"), SlotSet("task", "renew_certificate"), ActionExecuted("action_listen"),
         UserUttered("네", {"name": "affirm", "confidence": 1.0})], domain.slots)
     built = []
     real = rule_state_window.recent_states
@@ -215,7 +215,7 @@ def test_a_tracker_copy_without_replay_equals_rasas_after_every_event(patched):
     conversation = [
         ev.ActionExecuted("action_session_start"), ev.SessionStarted(), ev.ActionExecuted("action_listen"),
         user("갱신할래요", "renew_certificate"), ev.EntitiesAdded([{"entity": "cert_kind", "value": "금융"}]),
-        ev.ActionExecuted("action_start_task"), ev.SlotSet("task", "renew"), ev.SlotSet("devices", [{"id": 1}]),
+        ev.ActionExecuted("task_form"), ev.SlotSet("task", "renew"), ev.SlotSet("devices", [{"id": 1}]),
         ev.ActionExecuted("task_form"), ev.ActiveLoop("task_form"), ev.SlotSet("requested_slot", "pin"),
         ev.BotUttered("비밀번호를 입력해 주세요", {"buttons": []}), ev.ActionExecuted("action_listen"),
         user("수수료 있어요?", "faq"), ev.DefinePrevUserUtteredFeaturization(True),

@@ -28,7 +28,7 @@ def test_a_form_validation_keeps_the_asked_slot_so_rasa_sees_it_validated():
     events = [slot("customer_name", "김민준"), slot("outage_slot", None), slot("requested_slot", "birth_date")]
     assert changing_events(SLOTS, events, keep=keep) == [slot("customer_name", "김민준"),
                                                            slot("requested_slot", "birth_date")]
-    assert asked_slot("action_start_task", SLOTS) is None  # only validations have an asked slot
+    assert asked_slot("action_request_cancel", SLOTS) is None  # only validations have an asked slot
 
 
 def test_type_matters_and_unknown_slots_are_kept():

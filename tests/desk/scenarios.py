@@ -11,8 +11,8 @@ RENEW_STEPS = ["[1/4] 본인 확인\n이름을 입력해 주세요.", "[2/4] 인
 def renewal(sender: str, start: float, finish: bool) -> Script:
     s = Script(sender, start)
     s.action("action_session_start").raw("session_started").action("action_listen")
-    s.user("인증서 갱신해 주세요", "renew_certificate").action("action_start_task").slot("task", "renew_certificate")
-    s.action("task_form").loop("task_form").bot(RENEW_STEPS[0]).slot("requested_slot", "customer_name")
+    s.user("인증서 갱신해 주세요", "renew_certificate").action("task_form").loop("task_form")
+    s.slot("task", "renew_certificate").bot(RENEW_STEPS[0]).slot("requested_slot", "customer_name")
     s.action("action_listen").user(NAME, "nlu_fallback").action("task_form").slot("customer_name", NAME)
     s.slot("requested_slot", "birth_date").action("action_listen").user(BIRTH, "nlu_fallback")
     s.action("task_form").slot("requested_slot", "mobile_number").action("action_listen").user(PHONE, "nlu_fallback")
@@ -25,8 +25,8 @@ def renewal(sender: str, start: float, finish: bool) -> Script:
     s.action("action_listen").user("네", "affirm").action("task_form").slot("task_confirm", True)
     s.bot(RENEW_STEPS[3]).slot("requested_slot", "current_pin").action("action_listen").user(PIN, "affirm")
     s.action("task_form").slot("current_pin", "secret:abc")
-    s.action("task_form").slot("task_outcome", "renewed").loop(None).slot("requested_slot", None)
-    s.action("action_finish_task").slot("task", None).action("action_listen")
+    s.action("task_form").slot("task_outcome", "renewed").slot("task_outcome", None).slot("task", None)
+    s.loop(None).slot("requested_slot", None).action("action_listen")
     return s
 
 

@@ -1,8 +1,8 @@
 """Drives the task actions the way Rasa does, without Rasa: a conversation in slots and events.
 
-Rasa runs action_start_task, then task_form, which calls validate_task_form with a tracker
-whose last events are the user's message, the requested slot and the form's own
-ActionExecuted. This harness builds exactly those trackers, applies the returned SlotSets,
+Rasa runs task_form, which calls validate_task_form with a tracker whose last events are the
+user's message, the requested slot and the form's own ActionExecuted; on a task request the
+form is not active yet (that first call starts the task). This harness builds exactly those trackers, applies the returned SlotSets,
 and records what the bot said (response names and their values).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.task_actions import ActionFinishTask, ActionRequestCancel, ActionRequestSwitch, ActionStartTask
+from actions.task_actions import ActionRequestCancel, ActionRequestSwitch
 from actions.secret_vault import bound_to
 from actions.task_form import ValidateTaskForm
 from launcher.processes import ROOT
@@ -53,13 +53,14 @@ class Conversation:
         return events
 
     def _form(self, text: str, intent: str) -> List[Dict[str, Any]]:
+        if not self.form_active:  # Rasa activates the loop before it calls the validation
+            self.events.append({"event": "active_loop", "name": "task_form"})
+            self.form_active = True
         self.events += [{"event": "slot", "name": "requested_slot", "value": self.slots["requested_slot"]},
                         {"event": "action", "name": "task_form"}]
         events = self._run(ValidateTaskForm(self.client), text, intent)
         self._apply(events)
         self.form_active = self.slots["requested_slot"] is not None
-        if not self.form_active:
-            self._apply(self._run(ActionFinishTask(), text, intent))
         return events
 
     def _user(self, text: str, intent: str) -> None:
@@ -69,10 +70,10 @@ class Conversation:
 
     # --- what a customer does ------------------------------------------------------------
     def start(self, task: str, text: str = "...") -> List[Dict[str, Any]]:
+        """A task request with no task running (mid-task, a request is an interruption: ``say``)."""
+        assert not self.form_active, "a task is running: the rules would ask to switch (use say())"
         mark = len(self.said)
         self._user(text, task)
-        self.events.append({"event": "action", "name": "action_start_task"})
-        self._apply(self._run(ActionStartTask(self.client), text, task))
         self._form(text, task)
         return self.said[mark:]
 

@@ -317,7 +317,8 @@ def test_a_submission_still_running_at_the_backend_keeps_the_place_and_the_retry
 def test_outage_when_starting_offers_retry():
     backend = FakeBackend()
     backend.down.add("status")
-    chat = verified(FakeBackend())  # verified earlier with a working backend
+    chat = verified(FakeBackend(), task="check_certificate")  # verified earlier with a working backend
+    assert not chat.form_active
     chat.client = backend
     chat.start("check_certificate")
     assert said(chat.said, "utter_backend_down_start")[0]["buttons"][0]["payload"] == "/check_certificate"
