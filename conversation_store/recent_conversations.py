@@ -54,16 +54,14 @@ class RecentConversations:
     def hand_out(self, sender_id: str, newest_id: Optional[int]) -> Optional[DialogueStateTracker]:
         """A copy of the cached tracker when the database's newest row is still the cached one."""
         entry = self._entries.get(sender_id)
-        if entry is None or newest_id is None or newest_id != entry.newest_id:
+        if entry is None or newest_id != entry.newest_id:
             self.forget(sender_id)
             return None
         self._entries.move_to_end(sender_id)
         return replay_free_copy(entry.tracker)
 
-    def keep(self, sender_id: str, newest_id: Optional[int], tracker: DialogueStateTracker) -> None:
+    def keep(self, sender_id: str, newest_id: int, tracker: DialogueStateTracker) -> None:
         """Remember a tracker just read from the database (a copy of it)."""
-        if newest_id is None:
-            return
         kept = replay_free_copy(tracker)
         self._entries[sender_id] = Entry(newest_id, kept, _session_start(kept))
         self._entries.move_to_end(sender_id)
@@ -76,7 +74,7 @@ class RecentConversations:
         entry = self._entries.get(sender_id)
         if entry is None:
             return
-        if newest_id is None or added_since_cached != len(rows):
+        if added_since_cached != len(rows):  # (rows were added, so the newest id is not None)
             self.forget(sender_id)  # someone else wrote too: read it next time
             return
         events = []

@@ -1,9 +1,10 @@
 """Drives the task actions the way Rasa does, without Rasa: a conversation in slots and events.
 
 Rasa runs task_form, which calls validate_task_form with a tracker whose last events are the
-user's message, the requested slot and the form's own ActionExecuted; on a task request the
-form is not active yet (that first call starts the task). This harness builds exactly those trackers, applies the returned SlotSets,
-and records what the bot said (response names and their values).
+user's message, the requested slot and the form's own ActionExecuted; on a task request they
+also hold the form's ActiveLoop event (that first call starts the task). This harness builds
+exactly those trackers, applies the returned SlotSets, and records what the bot said (response
+names and their values).
 """
 from __future__ import annotations
 
