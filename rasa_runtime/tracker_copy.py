@@ -8,9 +8,8 @@ with its length: under the 20-customer bench 4.6 % of Rasa's CPU, in an 80-turn 
 (docs/performance.md, session 8).
 
 Here the copy takes the state the tracker already holds, field by field, as the replay would rebuild it:
-- `init_copy()` exactly as Rasa's copy starts (sender, its own copies of the slots, the history bound, the
-  rule flag), then each slot copied with its current value (the replay sets the same value objects, from
-  the same events);
+- what `init_copy()` starts with (sender, the history bound, the rule flag) and its own copy of each slot,
+  holding its current value (the replay sets the same value objects, from the same events);
 - the same events (the objects themselves, as the replay appends them), in a new deque;
 - the fields events set: `latest_message` and `latest_bot_utterance` (the event objects themselves, as
   `apply_to` sets them, or the fresh placeholders of the copy's own reset), `latest_action` and
@@ -34,16 +33,21 @@ from typing import Any, List
 
 def replay_free_copy(tracker: Any) -> Any:
     """`DialogueStateTracker.copy()` without the replay (Rasa's own copy where it would differ)."""
+    from rasa.shared.constants import DEFAULT_SENDER_ID
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if (type(tracker) is not DialogueStateTracker or tracker._max_event_history is not None
+    if (type(tracker) is not DialogueStateTracker or type(tracker.slots) is not dict
+            or tracker._max_event_history is not None
             or any(not event.timestamp <= math.inf for event in tracker.events)):
         return tracker.travel_back_in_time(math.inf)
     events = list(tracker.events)
-    duplicate = tracker.init_copy()
+    # `init_copy()` with no slots, then each slot copied once with its current value: init_copy would copy
+    # every slot and reset it, only for the replay (or the loop below) to set it again — that first copy
+    # was 3 % of Rasa's CPU per turn (docs/performance.md, session 11).
+    duplicate = DialogueStateTracker(tracker.sender_id or DEFAULT_SENDER_ID, [], tracker._max_event_history,
+                                     is_rule_tracker=tracker.is_rule_tracker)
+    duplicate.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
     duplicate.events = duplicate._create_events(events)
-    for name in duplicate.slots:  # init_copy's slots are reset; the replay would set them to these values
-        duplicate.slots[name] = copy.copy(tracker.slots[name])
     # The latest messages are events of the conversation (then the same objects, as the replay sets), or
     # the empty placeholders a reset made (then the copy keeps the fresh ones its own reset made).
     if _is_one_of(tracker.latest_message, events):
