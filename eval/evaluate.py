@@ -375,7 +375,8 @@ def report(results: Dict[Tuple[str, str], RunResult], folds: int,
             lines.append(fallback_row(name, f"no_answer examples ({kind})", result.no_answer))
     lines += ["", "## Development sets (tuned on, never trained on)", "",
               "`tricky` is `eval/dev_tricky.yml` (the NLU helper's phrasings of known confusions); `dev_<x>` is",
-              "`eval/dev_<x>.yml`, one file per author: `dev_h`'s author wrote no training data, the others each",
+              "`eval/dev_<x>.yml`, one file per author: `dev_h`'s author wrote no training data, `dev_m` and `dev_n`",
+              "hold all their authors wrote (their training files did not help and were not kept), the others each",
               "wrote a training file (`data/nlu/hand_<x>.yml`) and, separately, their development set.", "",
               "| pipeline | set | n | right label | answered right | answered wrong | fallback |",
               "|---|---|---|---|---|---|---|"]
