@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -83,10 +83,10 @@ def sentence_matrix(messages: List[Message]) -> Optional[csr_matrix]:
             raise ValueError(f"sentence features of different widths ({width} and {offset})")
         width = offset
         row_ends.append(stored)
-    matrix = csr_matrix(
-        (np.concatenate(data) if data else np.zeros(0), np.concatenate(columns) if columns else np.zeros(0, np.int64),
-         np.asarray(row_ends, dtype=np.int64)),
-        shape=(len(messages), width or 0))
+    if not data:  # no message has a feature
+        return csr_matrix((len(messages), width or 0))
+    matrix = csr_matrix((np.concatenate(data), np.concatenate(columns), np.asarray(row_ends, dtype=np.int64)),
+                        shape=(len(messages), width))
     matrix.sum_duplicates()  # canonical form (sorted, summed), as hstack/vstack returned it
     return matrix
 

@@ -42,8 +42,8 @@ def replay_free_copy(tracker: Any) -> Any:
         return tracker.travel_back_in_time(math.inf)
     events = list(tracker.events)
     # `init_copy()` with no slots, then each slot copied once with its current value: init_copy would copy
-    # every slot and reset it, only for the replay (or the loop below) to set it again — that first copy
-    # was 3 % of Rasa's CPU per turn (docs/performance.md, session 11).
+    # and reset every slot, only for them to be copied again with their values — that first copy was 3 %
+    # of Rasa's CPU per turn (docs/performance.md, session 11).
     duplicate = DialogueStateTracker(tracker.sender_id or DEFAULT_SENDER_ID, [], tracker._max_event_history,
                                      is_rule_tracker=tracker.is_rule_tracker)
     duplicate.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}

@@ -1,17 +1,7 @@
 """The Kiwi-backed spaCy pipeline: offsets, merging, domain words, entities, Rasa tokens."""
 import pytest
-import spacy
 
-from korean_nlp.build_pipeline import build
 from korean_nlp.morphology import merge_morphemes
-
-
-@pytest.fixture(scope="module")
-def nlp(tmp_path_factory):
-    # Round-trip through disk, the way Rasa's SpacyNLP loads it.
-    path = tmp_path_factory.mktemp("pipeline") / "ko_kiwi"
-    build().to_disk(path)
-    return spacy.load(path)
 
 
 def test_overlapping_morphemes_share_one_token():

@@ -2,8 +2,6 @@
 import itertools
 from pathlib import Path
 
-import pytest
-import spacy
 import yaml
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -15,7 +13,6 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from korean_nlp.build_pipeline import build
 from nlu_components.flat_classifier import sentence_matrix
 from nlu_components.sentence_count_vectors import SentenceCountVectorsFeaturizer
 
@@ -23,13 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # The two featurizers of config.yml: lemma 1-2-grams and surface char_wb 1-4-grams.
 CONFIGS = [{"analyzer": "word", "min_ngram": 1, "max_ngram": 2},
            {"analyzer": "char_wb", "use_lemma": False, "min_ngram": 1, "max_ngram": 4}]
-
-
-@pytest.fixture(scope="module")
-def nlp(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pipeline") / "ko_kiwi"
-    build().to_disk(path)
-    return spacy.load(path)
 
 
 def _texts(path: Path, count: int):
