@@ -137,9 +137,9 @@ def warm_up(project_url: str, stock_url: str, customer, read_code) -> int:
     return len(project.errors) + len(stock.errors)
 
 
-def shape_runs(meter: CpuMeter, label: str, url: str, single: List, many: List,
+def shape_runs(meter: CpuMeter, label: str, url: str, single_label: str, single: List, many: List,
                concurrency: int) -> List[RunResult]:
-    one = meter.run(run_load(f"{label} · 1 customer × {len(single[0].turns)} turns", url, single, 1, TIME_CAP_S),
+    one = meter.run(run_load(f"{label} · {single_label}", url, single, 1, TIME_CAP_S),
                     PROJECT_PROCESSES)
     crowd = meter.run(run_load(f"{label} · {len(many)} customers × {len(many[0].turns)} turns", url, many,
                                concurrency, TIME_CAP_S), PROJECT_PROCESSES)
@@ -163,6 +163,9 @@ def table(results: List[RunResult]) -> List[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--single-turns", type=int, default=50)
+    # Three conversations, one after another (session 12): one gave the backend-step ratio 3 samples, and
+    # its p50 moved by ±0.3 between runs of the same code (1.37–2.10); 3 × 3 samples steady it.
+    parser.add_argument("--single-conversations", type=int, default=3)
     parser.add_argument("--customers", type=int, default=20)
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--skip-training-time", action="store_true")
@@ -191,7 +194,8 @@ def main() -> int:
 
     # Customers: one for the single-customer run per channel, `customers` per crowd run per channel.
     channels = ["rest"] if args.skip_web else ["rest", "web"]
-    people = bench_customers((1 + args.customers) * len(channels) + 1)  # the last one warms the product up
+    per_channel = args.single_conversations + args.customers
+    people = bench_customers(per_channel * len(channels) + 1)  # the last one warms the product up
     backend_dir = OUT / "backend"
     shutil.rmtree(backend_dir, ignore_errors=True)
     seed_backend(backend_dir, people, {})
@@ -209,21 +213,24 @@ def main() -> int:
         try:
             readers = {"rest": code_reader(stack.backend), "web": web_code_reader(stack.web_url)}
             figures["warm_up_errors"] = warm_up(stack.rasa_url, stock_url, people[-1], readers["rest"])
-            single_stock = [stock_script("stock-single", args.single_turns)]
+            single_label = f"1 customer at a time, {args.single_conversations} × {args.single_turns} turns"
+            single_stock = [stock_script(f"stock-single-{k}", args.single_turns)
+                            for k in range(args.single_conversations)]
             many_stock = [stock_script(f"stock-{i}", args.turns) for i in range(args.customers)]
             for index, channel in enumerate(channels):
-                group = people[index * (1 + args.customers):(index + 1) * (1 + args.customers)]
+                group = people[index * per_channel:(index + 1) * per_channel]
                 url = (stack.rasa_url if channel == "rest" else stack.web_url) + "/webhooks/rest/webhook"
                 read_code = readers[channel]
-                single = [project_script(group[0], f"bench-{channel}-single", read_code, args.single_turns)]
+                single = [project_script(c, f"bench-{channel}-single-{k}", read_code, args.single_turns)
+                          for k, c in enumerate(group[:args.single_conversations])]
                 many = [project_script(c, f"bench-{channel}-{i}", read_code, args.turns)
-                        for i, c in enumerate(group[1:])]
+                        for i, c in enumerate(group[args.single_conversations:])]
                 if channel == "rest":  # the stock bot interleaved with the project's REST runs
                     stock = ["stock rasa"]
-                    results.append(meter.run(run_load(f"stock · 1 customer × {args.single_turns} turns",
+                    results.append(meter.run(run_load(f"stock · {single_label}",
                                                       f"{stock_url}/webhooks/rest/webhook", single_stock, 1,
                                                       TIME_CAP_S), stock))
-                    results.append(meter.run(run_load(f"project REST · 1 customer × {args.single_turns} turns",
+                    results.append(meter.run(run_load(f"project REST · {single_label}",
                                                       url, single, 1, TIME_CAP_S), PROJECT_PROCESSES))
                     results.append(meter.run(run_load(f"stock · {args.customers} customers × {args.turns} turns",
                                                       f"{stock_url}/webhooks/rest/webhook", many_stock,
@@ -232,7 +239,8 @@ def main() -> int:
                         f"project REST · {args.customers} customers × {args.turns} turns",
                         url, many, args.customers, TIME_CAP_S), PROJECT_PROCESSES))
                 else:
-                    results += shape_runs(meter, "project web front", url, single, many, args.customers)
+                    results += shape_runs(meter, "project web front", url, single_label, single, many,
+                                          args.customers)
             figures["cpu_ms_per_turn"] = meter.per_turn_ms
             figures["machine_per_run"] = meter.machine
             rss = {"stock rasa": peak_rss_mib(stock_process.pid), "backend": peak_rss_mib(stack.backend.process.pid)}

@@ -131,6 +131,34 @@ def content_view(weight=1.0):
     return View("content", text, lambda: CountVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2)), weight)
 
 
+PUNCT_TAGS = ("SF", "SP", "SS", "SE", "SO", "SW")
+
+
+def final_features(toks: List[Tok]) -> List[str]:
+    """Where the message ends: its last morphemes (the sentence-final ending says request vs question in
+    Korean: 해 주세요 / 할게요 / 하자 against 하나요 / 방법), marked by position so they are not the same
+    feature as the same morpheme mid-sentence."""
+    morphemes = [(form, t) for s, l, tag in toks for form, t in zip(l.split("+"), tag.split("+"))]
+    question = any(form == "?" for form, _ in morphemes)
+    words = [(f, t) for f, t in morphemes if not t.startswith(PUNCT_TAGS)]
+    if not words:
+        return ["F0"]
+    out = [f"F1={words[-1][0]}", f"FT={words[-1][1]}"]
+    if len(words) > 1:
+        out.append(f"F2={words[-2][0]}+{words[-1][0]}")
+    content = [f for f, t in words if t.startswith(("NN", "VV", "VA", "XR", "SL"))]
+    if content:
+        out.append(f"FC={content[-1]}")
+    if question:
+        out.append("Q")
+    return out
+
+
+def final_view(weight=1.0):
+    return View(f"final{weight}", lambda raw, toks: " ".join(final_features(toks)),
+                lambda: CountVectorizer(token_pattern=r"\S+", lowercase=False), weight)
+
+
 class Features:
     def __init__(self, views: Sequence[View], scale: str = "log_l2"):
         self.views, self.scale = list(views), scale
@@ -419,6 +447,9 @@ VARIANTS: Dict[str, Variant] = {
     "nospace": Variant(BASE + [nospace_char_view()]),
     "content": Variant(BASE + [content_view()]),
     "nospace_content": Variant(BASE + [nospace_char_view(), content_view()]),
+    # Session 12: position-marked sentence-final morphemes (request vs question): CV and dev sets unchanged
+    # within a message or two (docs/nlu-design.md, session 12). Not adopted.
+    "final": Variant(BASE + [final_view()]),
 }
 
 
