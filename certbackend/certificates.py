@@ -9,9 +9,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from certbackend import audit, notices, second_factor
+from certbackend import audit, notices, second_factor, verification
 from certbackend.clock import KST
 from certbackend.context import ServiceContext
+from certbackend.database import connection_of
 from certbackend.errors import ApiError, not_found
 from certbackend.keywrap import wrap_private_key
 from certbackend.lifecycle import new_certificate
@@ -19,7 +20,7 @@ from certpolicy.calendar import add_years
 from certbackend.models import Certificate, Customer, Device
 from certbackend.pin_guard import locked_error, open_key, open_key_with_seal, usable_now
 from certbackend.verification import TokenInfo
-from certbackend.views import certificate_view, customer_status, days_until, display_state, renewal_opens_at
+from certbackend.views import certificate_view, days_until, display_state, renewal_opens_at, stored_status
 from certpolicy.validators import PIN_PROBLEM_MESSAGES, pin_shape_problem
 
 Result = Tuple[int, Dict[str, Any]]
@@ -52,7 +53,16 @@ def check_new_pin(ctx: ServiceContext, customer: Customer, pin: str) -> None:
 
 def status(ctx: ServiceContext, customer_id: int) -> Dict[str, Any]:
     with ctx.db.transaction() as session:
-        return customer_status(session.get(Customer, customer_id), ctx.clock.now(), ctx.policy)
+        return stored_status(connection_of(session), customer_id, ctx.clock.now(), ctx.policy)
+
+
+def status_for_token(ctx: ServiceContext, token: str) -> Dict[str, Any]:
+    """``GET /v1/certificates``: the token check and the status read in one transaction, and so in one
+    worker-thread hop of the request (two before session 14: ~0.5 ms of every status question)."""
+    with ctx.db.transaction() as session:
+        connection = connection_of(session)
+        customer_id = verification.token_info_in(ctx, connection, token).customer_id
+        return stored_status(connection, customer_id, ctx.clock.now(), ctx.policy)
 
 
 def _conflict() -> ApiError:

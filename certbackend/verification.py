@@ -25,7 +25,7 @@ from certbackend.hashing import token_hash
 from certbackend.inputs import IdentityInput
 from certbackend.models import Customer, Verification, VerificationToken
 from certbackend.quotas import Rule
-from certbackend.views import customer_status
+from certbackend.views import customer_status, has_active_certificate
 from certpolicy.validators import birth_date_forms, mask_mobile
 
 METHODS = ("sms", "ars", "branch")
@@ -48,8 +48,10 @@ _RESERVE = {column: update(_VERIFICATIONS).where(
 ).values(attempts=_VERIFICATIONS.c.attempts + 1) for column in ("id", "call_id")}
 _COMPLETE = update(_VERIFICATIONS).where(_VERIFICATIONS.c.id == bindparam("v_id"),
                                          _VERIFICATIONS.c.completed.is_(False)).values(completed=True)
-# An ORM object (its certificates are shown with the token), from a statement built once as well.
-_CUSTOMER_OF_IDENTITY = select(Customer).where(Customer.identity_hash == bindparam("c_identity"))
+_CUSTOMERS = Customer.__table__
+_CUSTOMER_OF_IDENTITY = select(_CUSTOMERS.c.id, _CUSTOMERS.c.display_name).where(
+    _CUSTOMERS.c.identity_hash == bindparam("c_identity"))
+_ADD_CUSTOMER = insert(_CUSTOMERS)
 _ADD_TOKEN = insert(_TOKENS)
 _TOKEN = select(_TOKENS).where(_TOKENS.c.token_hash == bindparam("t_hash"))
 
@@ -271,41 +273,46 @@ def _complete_in(ctx: ServiceContext, session, verification: Verification, now) 
     connection = connection_of(session)
     if connection.execute(_COMPLETE, {"v_id": verification.id}).rowcount != 1:
         raise _not_in_progress()
-    customer = session.execute(_CUSTOMER_OF_IDENTITY,
-                               {"c_identity": verification.identity_hash}).scalar_one_or_none()
-    if customer is None:
+    known = connection.execute(_CUSTOMER_OF_IDENTITY, {"c_identity": verification.identity_hash}).first()
+    if known is not None:
+        customer_id, name = known.id, known.display_name
+    else:
         # Someone the bank does not know: they may look things up, never be issued a certificate.
-        customer = Customer(identity_hash=verification.identity_hash,
-                            display_name=verification.display_name,
-                            birth_yymmdd_hash=verification.birth_yymmdd_hash,
-                            birth_mmdd_hash=verification.birth_mmdd_hash, created_at=now)
-        session.add(customer)
-        session.flush()
-        audit.record(session, now, f"customer:{customer.id}", "customer_created")
-    connection.execute(_ADD_TOKEN, dict(token_hash=token_hash(token), customer_id=customer.id,
+        name = verification.display_name
+        customer_id = connection.execute(_ADD_CUSTOMER, dict(
+            identity_hash=verification.identity_hash, display_name=name,
+            birth_yymmdd_hash=verification.birth_yymmdd_hash, birth_mmdd_hash=verification.birth_mmdd_hash,
+            created_at=now)).inserted_primary_key[0]
+        audit.record(session, now, f"customer:{customer_id}", "customer_created")
+    connection.execute(_ADD_TOKEN, dict(token_hash=token_hash(token), customer_id=customer_id,
                                         expires_at=expires_at, masked_phone=verification.masked_phone,
                                         channel_ref=verification.channel_ref, second_factor_at=None))
-    audit.record(session, now, f"customer:{customer.id}", "identity_verified", method=verification.method)
-    has_certificate = any(certificate.state == "active" for certificate in customer.certificates)
+    audit.record(session, now, f"customer:{customer_id}", "identity_verified", method=verification.method)
     # The certificates come with the token: every chat task reads them right after verifying, and this
     # saves that second request (its token check, its transaction, its HTTP round trip) on the code step.
     # Nothing new is disclosed: the token just minted opens GET /v1/certificates for the same customer.
+    status = customer_status(connection, customer_id, name, now, ctx.policy)
     return {"verification_token": token, "expires_at": expires_at.isoformat(),
-            "customer": {"name": customer.display_name, "has_certificate": has_certificate},
-            "certificate_status": customer_status(customer, now, ctx.policy)}
+            "customer": {"name": name, "has_certificate": has_active_certificate(status)},
+            "certificate_status": status}
 
 
 def token_info(ctx: ServiceContext, token: str) -> TokenInfo:
     """What a verification token stands for; 401 when missing, unknown or expired."""
+    with ctx.db.transaction() as session:
+        return token_info_in(ctx, connection_of(session), token)
+
+
+def token_info_in(ctx: ServiceContext, connection, token: str) -> TokenInfo:
+    """``token_info`` inside the caller's transaction."""
     if not token:
         raise verification_required()
-    with ctx.db.transaction() as session:
-        row = connection_of(session).execute(_TOKEN, {"t_hash": token_hash(token)}).first()
-        if row is None:
-            raise verification_required()
-        if row.expires_at <= ctx.clock.now():
-            raise verification_expired()
-        return TokenInfo(row.customer_id, row.token_hash, row.masked_phone, row.channel_ref, row.second_factor_at)
+    row = connection.execute(_TOKEN, {"t_hash": token_hash(token)}).first()
+    if row is None:
+        raise verification_required()
+    if row.expires_at <= ctx.clock.now():
+        raise verification_expired()
+    return TokenInfo(row.customer_id, row.token_hash, row.masked_phone, row.channel_ref, row.second_factor_at)
 
 
 def customer_for_token(ctx: ServiceContext, token: str) -> int:

@@ -20,9 +20,16 @@ The domain goes with every call too (80 KB as JSON, Korean escaped: 70 % of the 
 were cut). Our actions never read it; rasa-sdk's form validation reads its `forms` and `slots`. It is
 sent without `responses` (the answer texts, which only Rasa's NLG uses) and built once per domain
 instead of once per call.
+
+The tracker's fields are Rasa's `current_state()` but for the active loop: Rasa turns it into a dict
+with `dataclasses.asdict`, a recursive deep copy of the loop's trigger message (the parse data of the
+message that started the form, with both rankings): ~0.7 ms of every call during a form (cProfile,
+docs/performance.md, session 14). The body is serialised to JSON right away and never changed, so its
+fields are taken as they are (as Rasa already does for `latest_message`); the JSON is the same.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.shared.core.events import Event, UserUttered
@@ -49,19 +56,37 @@ def domain_for_actions(domain: Any) -> Dict[str, Any]:
     return _domain_cache[1]
 
 
+def tracker_state(tracker: Any) -> Dict[str, Any]:
+    """`tracker.current_state(EventVerbosity.NONE)` of Rasa 3.6.21, the active loop without a deep copy."""
+    loop = tracker.active_loop
+    return {
+        "sender_id": tracker.sender_id,
+        "slots": tracker.current_slot_values(),
+        "latest_message": tracker._latest_message_data(),
+        "latest_event_time": tracker.events[-1].timestamp if len(tracker.events) > 0 else None,
+        "followup_action": tracker.followup_action,
+        "paused": tracker.is_paused(),
+        "events": None,
+        "latest_input_channel": tracker.get_latest_input_channel(),
+        "active_loop": ({field.name: getattr(loop, field.name) for field in dataclasses.fields(loop)}
+                        if loop else {}),
+        "latest_action": tracker.latest_action,
+        "latest_action_name": tracker.latest_action_name,
+    }
+
+
 def apply() -> None:
     import rasa
     from rasa.core.actions.action import RemoteAction
-    from rasa.shared.core.trackers import EventVerbosity
 
     def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
         """`RemoteAction._action_call_format` of Rasa 3.6.21 with the events cut as above."""
-        tracker_state = tracker.current_state(EventVerbosity.NONE)
-        tracker_state["events"] = [event.as_dict() for event in events_from_latest_user_message(list(tracker.events))]
+        state = tracker_state(tracker)
+        state["events"] = [event.as_dict() for event in events_from_latest_user_message(list(tracker.events))]
         result = {
             "next_action": self._name,
             "sender_id": tracker.sender_id,
-            "tracker": tracker_state,
+            "tracker": state,
             "version": rasa.__version__,
         }
         if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):

@@ -6,8 +6,8 @@ results as the code it replaces.
 from __future__ import annotations
 
 from rasa_runtime import (action_connections, action_payload, action_response_validation, event_lookup,
-                          frozen_model_heap, graph_run_plan, log_argument_copies, rule_state_window,
-                          tracker_copy)
+                          form_tracker, frozen_model_heap, graph_run_plan, log_argument_copies,
+                          rule_state_window, tracker_copy)
 
 _applied = False
 
@@ -25,4 +25,5 @@ def apply() -> None:
     rule_state_window.apply()
     graph_run_plan.apply()
     tracker_copy.apply()
+    form_tracker.apply()
     _applied = True

@@ -113,3 +113,22 @@ def test_no_action_reads_the_domain():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.value, ast.Name):
                 assert node.value.id != "domain", f"{path}:{node.lineno} reads the domain"
+
+
+def test_the_tracker_fields_are_rasas_own_after_every_event_of_a_task():
+    """`tracker_state` (the active loop taken without `dataclasses.asdict`'s deep copy) gives the same
+    JSON as Rasa's `current_state()` at every point of a conversation entering, interrupting and
+    leaving a form, whose loop holds the parse data of the message that started it."""
+    events = _conversation(2, MID_TASK).events
+    ending = [ActionExecuted("action_listen"), _user("수수료 있어요?", "faq"), ActionExecuted("utter_faq"),
+              ActiveLoop(None), SlotSet("requested_slot", None), ActionExecuted("action_listen")]
+    checked_loops = 0
+    for end in range(len(events) + len(ending) + 1):
+        tracker = DialogueStateTracker.from_events("customer-3", (list(events) + ending)[:end], slots=DOMAIN.slots)
+        ours = action_payload.tracker_state(tracker)
+        assert json.dumps(ours, sort_keys=True) == json.dumps(tracker.current_state(EventVerbosity.NONE),
+                                                             sort_keys=True)
+        if tracker.active_loop:
+            assert ours["active_loop"]["trigger_message"]["intent"]["name"] == "renew_certificate"
+            checked_loops += 1
+    assert checked_loops >= 5

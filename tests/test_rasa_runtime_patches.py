@@ -240,3 +240,148 @@ def replay_free_copy_is_rasas(tracker) -> bool:
     with mock.patch.object(type(tracker), "travel_back_in_time", wraps=tracker.travel_back_in_time) as replay:
         tracker.copy()
     return replay.call_args == mock.call(math.inf)
+
+
+def _form_trackers(form, tracker, extra, domain):
+    """(the patched temporary tracker, Rasa's own) for the same input, made at one frozen instant (the
+    events each side adds carry a timestamp)."""
+    from unittest import mock
+
+    from rasa_runtime import form_tracker
+
+    with mock.patch("time.time", return_value=1_800_000_000.0):
+        return (form_tracker.temporary_tracker(form, tracker, extra, domain),
+                form_tracker.ORIGINAL(form, tracker, extra, domain))
+
+
+def test_the_forms_temporary_tracker_without_replay_equals_rasas_after_every_event(patched):
+    """rasa_runtime.form_tracker: at every point of a conversation through a form (slots, the loop
+    started, interrupted, rejected and resumed, pauses, a follow-up), with no events and with a
+    validation's events added, the temporary tracker equals the one Rasa rebuilds from all events; after
+    a restart (Rasa keeps only what follows it) Rasa's own method runs."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core import events as ev
+    from rasa.shared.core.slots import AnySlot, TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_runtime import form_tracker
+    from tests.tracker_copies import assert_same_tracker
+
+    def user(text, intent):
+        return ev.UserUttered(text, {"name": intent, "confidence": 0.9}, [], {"intent": {"name": intent},
+                                                                               "text": text, "entities": []})
+
+    domain = SimpleNamespace(slots=[TextSlot("task", mappings=[{}]), TextSlot("customer_name", mappings=[{}]),
+                                    AnySlot("requested_slot", mappings=[{}]),
+                                    AnySlot("devices", mappings=[{}], initial_value=[])])
+    conversation = [
+        ev.ActionExecuted("action_session_start"), ev.SessionStarted(), ev.ActionExecuted("action_listen"),
+        user("갱신할래요", "renew_certificate"), ev.ActionExecuted("task_form"), ev.SlotSet("task", "renew"),
+        ev.ActiveLoop("task_form"), ev.SlotSet("requested_slot", "customer_name"),
+        ev.BotUttered("이름을 알려 주세요", {"buttons": []}), ev.ActionExecuted("action_listen"),
+        user("홍길동", "inform"), ev.ActionExecuted("task_form"), ev.SlotSet("customer_name", "홍길동"),
+        ev.SlotSet("devices", [{"id": 1}]), ev.SlotSet("requested_slot", "birth_date"),
+        ev.ActionExecuted("action_listen"), user("수수료 있어요?", "faq"), ev.DefinePrevUserUtteredFeaturization(True),
+        ev.ActionExecutionRejected("task_form", "RulePolicy"), ev.LoopInterrupted(True),
+        ev.ActionExecuted("utter_faq"), ev.FollowupAction("task_form"), ev.ActionExecuted("task_form"),
+        ev.LoopInterrupted(False), ev.ConversationPaused(), ev.ConversationResumed(),
+        ev.ActionExecuted("action_listen"), user("1990년 1월 1일", "inform"),
+    ]
+    restart = [ev.ActiveLoop(None), ev.AllSlotsReset(), ev.ActionExecuted("action_restart"), ev.Restarted(),
+               ev.ActionExecuted("action_listen"), user("갱신할래요", "renew_certificate"),
+               ev.ActionExecuted("task_form"), ev.ActiveLoop("task_form")]
+    form = FormAction("task_form", None)
+    validation = [ev.SlotSet("customer_name", "김민준"), ev.BotUttered("확인했어요", {}),
+                  ev.SlotSet("requested_slot", "mobile_number")]
+    compared = 0
+    for end in range(len(conversation) + 1):
+        tracker = DialogueStateTracker.from_events("form", conversation[:end], domain.slots)
+        for extra in ([], validation):
+            fast, replayed = _form_trackers(form, tracker, extra, domain)
+            assert_same_tracker(fast, replayed, tracker, new_events=2 + len(extra))
+            compared += 1
+    assert compared == 2 * (len(conversation) + 1)
+    with mock.patch.object(form_tracker, "ORIGINAL", wraps=form_tracker.ORIGINAL) as rasas:
+        for end in range(len(conversation) + 1, len(conversation) + len(restart) + 1):
+            tracker = DialogueStateTracker.from_events("form", (conversation + restart)[:end], domain.slots)
+            form_tracker.temporary_tracker(form, tracker, [], domain)
+        assert rasas.call_count == len(restart) - 3  # from the Restarted event on
+
+
+def test_a_slot_copy_is_copy_copy_for_every_slot_of_the_domain_and_defers_to_it_otherwise():
+    """tracker_copy.slot_copy: for each slot class of this domain, a new object of the same class holding
+    the very same attribute values, as `copy.copy` gives; a class with its own copy hook or `__slots__`
+    is copied by `copy.copy` itself."""
+    from unittest import mock
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import TextSlot
+
+    from rasa_runtime import tracker_copy
+
+    domain = Domain.load("domain.yml")
+    for slot in domain.slots:
+        slot.value = [{"serial": "ab"}] if slot.name == "devices" else slot.value
+        ours, theirs = tracker_copy.slot_copy(slot), copy.copy(slot)
+        assert type(ours) is type(theirs) and ours is not slot and vars(ours) == vars(theirs)
+        assert all(vars(ours)[name] is value for name, value in vars(theirs).items())
+        assert tracker_copy._copies_plainly(type(slot)), type(slot)
+
+    class Hooked(TextSlot):
+        def __copy__(self):
+            return self
+
+    class Slotted(TextSlot):
+        __slots__ = ("extra",)
+
+    for odd in (Hooked("a", mappings=[{}]), Slotted("b", mappings=[{}])):
+        with mock.patch.object(tracker_copy.copy, "copy", wraps=copy.copy) as generic:
+            tracker_copy.slot_copy(odd)
+        assert generic.call_count == 1 and not tracker_copy._copies_plainly(type(odd))
+
+
+def test_the_compiled_check_is_sure_only_of_what_jsonschema_accepts():
+    """action_response_validation.compile_check: over every event kind, hundreds of broken variants and
+    values of every JSON type in every field (bool for numbers, 1.0 for integers, nested junk), it never
+    says "valid" where jsonschema.validate rejects; and it is sure of the valid responses our actions send
+    (else the fast path would never run)."""
+    import itertools
+    import random
+
+    from rasa_runtime.action_response_validation import compile_check
+
+    schema = RemoteAction.action_response_format_spec()
+    sure = compile_check(schema)
+    odd_values = [None, True, False, 0, 1, -3, 1.0, 2.5, "", "x", [], ["x"], [1, "a"], {}, {"a": 1}, {"event": "slot"}]
+    rng = random.Random(14)
+    checked = sure_and_valid = 0
+
+    from jsonschema.validators import validator_for
+
+    plain = validator_for(schema)(schema)  # jsonschema's own validator, built once (validate() rebuilds it)
+
+    def plain_verdict(candidate) -> bool:
+        return plain.is_valid(candidate)
+
+    candidates = []
+    for event in _every_event_shape():
+        candidates += [event, *_variants(event)]
+        for key, value in itertools.product(list(event) + ["timestamp", "name", "value"], odd_values):
+            candidates.append({**event, key: value})
+        if isinstance(event.get("parse_data"), dict):
+            for key, value in itertools.product(["intent", "entities", "intent_ranking", "text"], odd_values):
+                candidates.append({**event, "parse_data": {**event["parse_data"], key: value}})
+    for candidate in candidates:
+        for response in ({"events": [candidate], "responses": []},
+                         {"events": [candidate, rng.choice(candidates)], "responses": [rng.choice(odd_values)]},
+                         {"events": candidate, "responses": []}, candidate):
+            if sure(response):
+                assert plain_verdict(copy.deepcopy(response)), response
+                sure_and_valid += 1
+            checked += 1
+    assert checked >= 3000 and sure_and_valid >= 100, (checked, sure_and_valid)
+    typical = {"events": [e for e in _every_event_shape()], "responses": [{"text": "네", "buttons": []}]}
+    assert sure(GOOD) and sure(typical) and sure({"events": [], "responses": []}) and sure({})

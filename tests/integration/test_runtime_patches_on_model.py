@@ -174,3 +174,38 @@ def test_tracker_copies_without_replay_equal_rasas_on_every_dialogue_test(traine
             assert_same_copy(growing, domain if compared % 7 == 0 else None)  # states: every 7th (slow)
             compared += 1
     assert compared >= 3000
+
+
+def test_the_forms_temporary_tracker_without_replay_equals_rasas_on_every_dialogue_test(trained):
+    """rasa_runtime.form_tracker on real conversations: wherever a dialogue test (or a long chain of
+    them) has the task form active, the temporary tracker the form builds for its validation call and
+    for its next question equals the one Rasa rebuilds from all events, field by field and by the
+    states the policies read."""
+    from unittest import mock
+
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_runtime import form_tracker
+    from tests.tracker_copies import assert_same_tracker
+
+    _, domain, stories, _ = trained
+    form = FormAction("task_form", None)
+    compared = without_replay = 0
+    for events in _conversations(stories):
+        growing = DialogueStateTracker.from_events("form-copies", [], domain.slots)
+        for event in events:
+            growing.update(event)
+            if growing.active_loop_name != "task_form":
+                continue
+            extra = [SlotSet("customer_name", "김민준"), SlotSet("requested_slot", "birth_date")]
+            for added in ([], extra):
+                with mock.patch("time.time", return_value=1_800_000_000.0):
+                    fast = form_tracker.temporary_tracker(form, growing, added, domain)
+                    replayed = form_tracker.ORIGINAL(form, growing, added, domain)
+                assert_same_tracker(fast, replayed, growing, domain if compared % 7 == 0 else None,
+                                    new_events=2 + len(added))
+                compared += 1
+            without_replay += not form_tracker._replay_would_differ(growing, domain)
+    assert compared >= 1000 and 2 * without_replay >= 0.9 * compared, (compared, without_replay)  # the copy, not the fallback
