@@ -140,6 +140,7 @@ export-reviewed: setup
 
 eval: train
 	$(PY) eval/evaluate.py --out docs/nlu-eval-report.md
+	$(PY) eval/typing_variants.py
 
 # Re-pin after changing a top-level requirement: resolves and freezes the full tree.
 lock: setup

@@ -31,6 +31,12 @@ def build() -> Language:
         for canonical, surfaces in values.items():
             for surface in surfaces:
                 patterns.append({"label": label, "pattern": surface.lower(), "id": canonical})
+                if " " in surface.strip():
+                    # The phrase is tokenized on its own, where Kiwi may read "모바일 인증서" as one word
+                    # across the space (morphology.SPACE_TOLERANCE); in a sentence it may stay two
+                    # tokens. Both readings are matched.
+                    patterns.append({"label": label, "id": canonical,
+                                     "pattern": [{"LOWER": part} for part in surface.lower().split()]})
     ruler.add_patterns(patterns)
     nlp.meta.update({"name": PIPELINE_NAME, "version": PIPELINE_VERSION,
                      "description": "Kiwi morphology + domain entity ruler for 금융인증서 help"})

@@ -15,6 +15,10 @@ from kiwipiepy import Kiwi
 
 # High enough that a registered domain word beats Kiwi's own split of it.
 USER_WORD_SCORE = 5.0
+# A word may contain one stray space ("갱 신", "인증 서", "방 법"): Kiwi then reads the word, not two
+# fragments. Typed that way by hurried customers; on the development sets a space inserted inside a
+# word cost 3-10 points of right labels (docs/nlu-design.md, session 14).
+SPACE_TOLERANCE = 1
 
 
 @dataclass
@@ -42,6 +46,7 @@ class MorphAnalyzer:
     def __init__(self, user_words: Iterable[Tuple[str, str]] = ()) -> None:
         self.user_words = list(user_words)
         self._kiwi = Kiwi()
+        self._kiwi.global_config.space_tolerance = SPACE_TOLERANCE  # this instance's configuration
         for word, tag in self.user_words:
             self._kiwi.add_user_word(word, tag, USER_WORD_SCORE)
 

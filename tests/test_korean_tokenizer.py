@@ -114,3 +114,24 @@ def test_domain_words_stay_whole_and_variants_share_a_lemma(nlp, text, word, lem
     doc = nlp(text)
     assert {t.text: t.lemma_ for t in doc}.get(word) == lemma
     assert doc.text == text  # the surface text is kept as typed
+
+
+@pytest.mark.parametrize("text, surface, lemma", [
+    ("인증서 발급 받는 방 법", "방 법", "방법"),
+    ("금융인증서 갱 신하고 싶어요", "갱 신", "갱신"),
+    ("인증 서 비밀번호를 잊어버렸어요", "인증 서", "인증서"),
+])
+def test_a_word_typed_with_one_stray_space_is_read_as_the_word(nlp, text, surface, lemma):
+    """morphology.SPACE_TOLERANCE: a hurried "갱 신" is 갱신 (its lemma), while the token keeps the text as
+    typed, so offsets stay true; without it Kiwi read two fragments (갱, 신)."""
+    doc = nlp(text)
+    assert doc.text == text
+    token = next(t for t in doc if t.text == surface)
+    assert token.lemma_ == lemma
+    assert text[token.idx:token.idx + len(token.text)] == surface
+
+
+@pytest.mark.parametrize("text", ["kb모바일 인증서랑 금융인증서 같은 건가요?", "모바일 인증서 말고 금융인증서"])
+def test_a_spaced_synonym_is_found_whether_kiwi_reads_one_word_or_two(nlp, text):
+    found = {(e.label_, e.text) for e in nlp(text).ents}
+    assert ("security_medium", "모바일 인증서") in found and ("cert_type", "금융인증서") in found

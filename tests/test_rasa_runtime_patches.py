@@ -309,6 +309,12 @@ def test_the_forms_temporary_tracker_without_replay_equals_rasas_after_every_eve
             tracker = DialogueStateTracker.from_events("form", (conversation + restart)[:end], domain.slots)
             form_tracker.temporary_tracker(form, tracker, [], domain)
         assert rasas.call_count == len(restart) - 3  # from the Restarted event on
+        # A timestamp that is not a number (replay_free_copy's fallback would stop there): Rasa's own too.
+        odd = conversation[:12] + [ev.SlotSet("customer_name", "김민준", timestamp=float("nan"))]
+        tracker = DialogueStateTracker.from_events("form", odd, domain.slots)
+        with mock.patch("time.time", return_value=1_800_000_000.0):
+            fast = form_tracker.temporary_tracker(form, tracker, [], domain)
+        assert rasas.call_count == len(restart) - 2 and fast.get_slot("customer_name") == "김민준"
 
 
 def test_a_slot_copy_is_copy_copy_for_every_slot_of_the_domain_and_defers_to_it_otherwise():

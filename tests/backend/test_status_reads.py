@@ -115,5 +115,15 @@ def test_a_status_without_a_valid_token_reads_nothing(tmp_path, token):
     event.listen(ctx.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     with pytest.raises(ApiError) as refused:
         certificates.status_for_token(ctx, token)
-    assert refused.value.status == 401
+    assert refused.value.status == 401 and refused.value.code == "VERIFICATION_REQUIRED"
     assert not any("FROM certificates" in s for s in statements)
+
+
+def test_a_status_with_an_expired_token_is_refused_as_expired(tmp_path):
+    ctx = _context(tmp_path)
+    token = _token(ctx)
+    later = ctx.clock.now() + timedelta(minutes=ctx.policy.token_ttl_minutes, seconds=1)
+    ctx.clock.now = lambda: later
+    with pytest.raises(ApiError) as refused:
+        certificates.status_for_token(ctx, token)
+    assert refused.value.status == 401 and refused.value.code == "VERIFICATION_EXPIRED"
