@@ -13,6 +13,7 @@ into answered right / answered wrong / fallback, because a confident wrong answe
     python eval/experiments.py --s6               # session 6: classifiers over the same counts
     python eval/experiments.py --s7 [--dev-only] [name ...]  # session 7: Kiwi CoNg morpheme embeddings
     python eval/experiments.py --s7-errors [name] # dev_h's wrong labels, with unseen and Latin words
+    python eval/experiments.py --s15 [name ...]   # session 15: syllable-pair views, dev sets typed carelessly
 
 It never reads tests/ (the independent held-out sets).
 """
@@ -57,7 +58,10 @@ def tokenize_all(texts: Sequence[str], user_words=None, lemma_aliases=None) -> D
 
     user_words = terms.user_words() if user_words is None else user_words
     lemma_aliases = terms.lemma_aliases() if lemma_aliases is None else lemma_aliases
-    key = hashlib.sha256(json.dumps([user_words, lemma_aliases], ensure_ascii=False).encode()).hexdigest()[:12]
+    from korean_nlp.morphology import SPACE_TOLERANCE
+
+    key = hashlib.sha256(json.dumps([user_words, lemma_aliases, SPACE_TOLERANCE],
+                                    ensure_ascii=False).encode()).hexdigest()[:12]
     path = CACHE / f"tokens-{key}.json"
     cached: Dict[str, List[Tok]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     missing = [t for t in set(texts) if t not in cached]
@@ -429,6 +433,29 @@ def data_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def syllable_pair_view(weight=1.0):
+    """Unordered syllable pairs within each typed word (nlu_components/syllable_pairs.py, session 15)."""
+    from nlu_components.syllable_pairs import syllable_pairs
+
+    return View(f"pairs{weight}", lambda raw, toks: " ".join(syllable_pairs(raw)),
+                lambda: CountVectorizer(token_pattern=r"\S+", lowercase=False), weight)
+
+
+def sorted_syllables_view(weight=1.0):
+    """Each typed word's Hangul syllables sorted (and of a longer word its first two and three): a
+    swap-invariant key per word. Session 15's alternative to the pairs; not adopted."""
+    def text(raw, _toks):
+        out = []
+        for word in raw.lower().split():
+            hangul = "".join(c for c in word if "가" <= c <= "힣")
+            if len(hangul) >= 2:
+                out.append("".join(sorted(hangul)))
+                if len(hangul) > 3:
+                    out += ["".join(sorted(hangul[:3])), "".join(sorted(hangul[:2]))]
+        return " ".join(out)
+    return View("sorted_syllables", text, lambda: CountVectorizer(token_pattern=r"\S+", lowercase=False), weight)
+
+
 BASE = [word_view(), char_view()]
 
 
@@ -463,6 +490,9 @@ def main(argv=None) -> int:
         return 0
     if args[:1] == ["--s7"]:
         s7_table(args[1:])
+        return 0
+    if args[:1] == ["--s15"]:
+        s15_table(args[1:])
         return 0
     if args[:1] == ["--s7-errors"]:
         s7_errors(*(args[1:2] or ["lr"]))
@@ -1168,6 +1198,56 @@ def s7_errors(name: str = "lr") -> None:
             latin = [s for s, _, t in tokens[x.text] if t == "SL"]
             print(f"  {'answered' if not x.fallback else 'fallback'} {x.gold} → {x.label} ({x.p:.2f}) "
                   f"unseen={unseen} latin={latin} | {x.text}")
+
+
+
+# ---- session 15: features that survive two syllables typed in the wrong order -------------------------
+# Every development set is also scored typed without spaces and with two neighbouring syllables swapped
+# (eval/typing_variants.py's functions and seed). "baseline" here is the pipeline before session 15.
+S15_VARIANTS: Dict[str, Variant] = {
+    "baseline": Variant(BASE),
+    "pairs": Variant(BASE + [syllable_pair_view()]),  # adopted: config.yml's SyllablePairsFeaturizer
+    "pairs_w0.5": Variant(BASE + [syllable_pair_view(0.5)]),
+    "pairs_w1.5": Variant(BASE + [syllable_pair_view(1.5)]),
+    "sorted_syllables": Variant(BASE + [sorted_syllables_view()]),
+}
+
+
+def s15_table(names: Sequence[str]) -> None:
+    import random
+
+    import eval.typing_variants as typing
+
+    global dev_labelled_sets
+    written = dev_labelled_sets
+
+    def typed_carelessly():
+        out = {}
+        for name, items in written().items():
+            out[name] = items
+            for how, change in (("nospace", typing.without_spaces), ("swapped", typing.two_syllables_swapped)):
+                rng = random.Random(typing.SEED)
+                out[f"{name}~{how}"] = [(change(text, rng), gold) for text, gold in items]
+        return out
+
+    dev_labelled_sets = typed_carelessly
+    try:
+        for name in names or list(S15_VARIANTS):
+            r = run(S15_VARIANTS[name])
+            d = decisions(r, r.cv, Gates())
+            cv = score([x for x in d if x.gold not in NOT_LABELS])
+            print(f"== {name} ({r.seconds:.0f} s) CV acc {cv.accuracy:.2%} right {cv.right:.2%} wrong {cv.wrong:.2%}"
+                  f" | held-back no_answer → fallback {fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}")
+            for how in ("", "~nospace", "~swapped"):
+                pooled = [x for k, v in r.dev.items() if (k.split("~")[1] if "~" in k else "") == how.lstrip("~")
+                          for x in decisions(r, v, Gates())]
+                s = score(pooled)
+                print(f"   dev sets {how or 'as written':10s} n={s.n} right label {s.accuracy:.2%}"
+                      f" answered right {s.right:.2%} wrong {s.wrong:.2%}")
+            print("   unanswerable → fallback: " + ", ".join(
+                f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
+    finally:
+        dev_labelled_sets = written
 
 
 if __name__ == "__main__":

@@ -46,6 +46,13 @@ def test_faq_question_gets_its_answer_with_policy_numbers(rasa_url, key):
     assert [b["payload"] for b in messages[0].get("buttons", [])] == [b["payload"] for b in expected.get("buttons", [])]
 
 
+def test_a_question_typed_with_two_syllables_swapped_gets_its_answer(rasa_url):
+    # "해외" typed as "외해": before the syllable-pair features (session 15) this got the where-usable
+    # answer with 0.99 confidence; now the word keeps its syllable pairs and the abroad answer comes.
+    messages = say(rasa_url, "외해에서도 쓸 수 있나요")
+    assert [m.get("text") for m in messages] == [rendered("utter_faq/abroad")["text"]]
+
+
 def test_faq_button_opens_the_named_answer(rasa_url):
     messages = say(rasa_url, '/faq{"faq_key":"renew_period"}')
     assert messages[0]["text"] == rendered("utter_faq/renew_period")["text"]
