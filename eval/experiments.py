@@ -24,6 +24,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.evaluate import all_training_examples, dev_labelled_sets, stratified_folds, unanswerable_sets  # noqa: E402
+from korean_nlp.hangul import is_syllable  # noqa: E402
 
 CACHE = ROOT / "var" / "experiments"
 NOT_LABELS = {"nlu_fallback", "no_answer"}
@@ -447,7 +449,7 @@ def sorted_syllables_view(weight=1.0):
     def text(raw, _toks):
         out = []
         for word in raw.lower().split():
-            hangul = "".join(c for c in word if "가" <= c <= "힣")
+            hangul = "".join(c for c in word if is_syllable(c))
             if len(hangul) >= 2:
                 out.append("".join(sorted(hangul)))
                 if len(hangul) > 3:
@@ -482,6 +484,9 @@ VARIANTS: Dict[str, Variant] = {
 
 def main(argv=None) -> int:
     args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["--repair"]:
+        repair_table([int(a) for a in args[1:]] or [3])
+        return 0
     if args[:1] == ["--sweep"]:
         sweep(args[1])
         return 0
@@ -493,6 +498,9 @@ def main(argv=None) -> int:
         return 0
     if args[:1] == ["--s15"]:
         s15_table(args[1:])
+        return 0
+    if args[:1] == ["--s16"]:
+        s16_table(args[1:])
         return 0
     if args[:1] == ["--s7-errors"]:
         s7_errors(*(args[1:2] or ["lr"]))
@@ -1203,7 +1211,8 @@ def s7_errors(name: str = "lr") -> None:
 
 # ---- session 15: features that survive two syllables typed in the wrong order -------------------------
 # Every development set is also scored typed without spaces and with two neighbouring syllables swapped
-# (eval/typing_variants.py's functions and seed). "baseline" here is the pipeline before session 15.
+# (eval/typing_variants.py's functions; each careless way draws from a fresh
+# generator with its seed, so the places differ from that script's table). "baseline" here is the pipeline before session 15.
 S15_VARIANTS: Dict[str, Variant] = {
     "baseline": Variant(BASE),
     "pairs": Variant(BASE + [syllable_pair_view()]),  # adopted: config.yml's SyllablePairsFeaturizer
@@ -1214,6 +1223,43 @@ S15_VARIANTS: Dict[str, Variant] = {
 
 
 def s15_table(names: Sequence[str]) -> None:
+    import eval.typing_variants as typing
+
+    careless_table(S15_VARIANTS, names, [("nospace", typing.without_spaces),
+                                         ("swapped", typing.two_syllables_swapped)])
+
+
+# ---- session 16: features that survive one key typed next to the right one ----------------------------
+# A phone typo changes one jamo of one syllable (인증서 → 인증거, 갱신 → 갱싱): every syllable n-gram that holds
+# that syllable is lost. Jamo n-grams keep the parts of the syllable that were typed right. "base" is the
+# pipeline committed in session 15 (with the syllable pairs).
+
+def jamo_text(text: str) -> str:
+    """Every Hangul syllable written as its conjoining jamo (initial, medial, final: a final ㄱ is another
+    letter than an initial ㄱ); Unicode's canonical decomposition does exactly that."""
+    return unicodedata.normalize("NFD", text)
+
+
+def jamo_view(lo=3, hi=5, weight=1.0, raw_words=False):
+    """Character n-grams (within words) over the jamo of the Kiwi surfaces (or of the typed words)."""
+    def text(raw, toks):
+        return jamo_text(digits(raw.lower()) if raw_words else surface_text(toks))
+    return View(f"jamo{lo}-{hi}{'raw' if raw_words else ''}w{weight}", text,
+                lambda: CountVectorizer(analyzer="char_wb", ngram_range=(lo, hi), lowercase=False), weight)
+
+
+S16_BASE = BASE + [syllable_pair_view()]
+S16_VARIANTS: Dict[str, Variant] = {
+    "base": Variant(S16_BASE),
+    "jamo3-5": Variant(S16_BASE + [jamo_view(3, 5)]),
+    "jamo2-4": Variant(S16_BASE + [jamo_view(2, 4)]),
+    "jamo3-5_w0.5": Variant(S16_BASE + [jamo_view(3, 5, 0.5)]),
+    "jamo3-5raw": Variant(S16_BASE + [jamo_view(3, 5, raw_words=True)]),
+}
+
+
+def careless_table(variants: Dict[str, Variant], names: Sequence[str], hows: Sequence[Tuple[str, Callable]]) -> None:
+    """Each variant: CV, then every development set as written and typed each careless way (pooled)."""
     import random
 
     import eval.typing_variants as typing
@@ -1225,21 +1271,21 @@ def s15_table(names: Sequence[str]) -> None:
         out = {}
         for name, items in written().items():
             out[name] = items
-            for how, change in (("nospace", typing.without_spaces), ("swapped", typing.two_syllables_swapped)):
-                rng = random.Random(typing.SEED)
+            for how, change in hows:
+                rng = random.Random(typing.SEED)  # as session 15's table drew its swaps
                 out[f"{name}~{how}"] = [(change(text, rng), gold) for text, gold in items]
         return out
 
     dev_labelled_sets = typed_carelessly
     try:
-        for name in names or list(S15_VARIANTS):
-            r = run(S15_VARIANTS[name])
+        for name in names or list(variants):
+            r = run(variants[name])
             d = decisions(r, r.cv, Gates())
             cv = score([x for x in d if x.gold not in NOT_LABELS])
             print(f"== {name} ({r.seconds:.0f} s) CV acc {cv.accuracy:.2%} right {cv.right:.2%} wrong {cv.wrong:.2%}"
                   f" | held-back no_answer → fallback {fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}")
-            for how in ("", "~nospace", "~swapped"):
-                pooled = [x for k, v in r.dev.items() if (k.split("~")[1] if "~" in k else "") == how.lstrip("~")
+            for how in [""] + [h for h, _ in hows]:
+                pooled = [x for k, v in r.dev.items() if (k.split("~")[1] if "~" in k else "") == how
                           for x in decisions(r, v, Gates())]
                 s = score(pooled)
                 print(f"   dev sets {how or 'as written':10s} n={s.n} right label {s.accuracy:.2%}"
@@ -1248,6 +1294,61 @@ def s15_table(names: Sequence[str]) -> None:
                 f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
     finally:
         dev_labelled_sets = written
+
+
+def s16_table(names: Sequence[str]) -> None:
+    import eval.typing_variants as typing
+
+    careless_table(S16_VARIANTS, names, [("nospace", typing.without_spaces), ("swapped", typing.two_syllables_swapped),
+                                         ("onekey", typing.one_key_off)])
+
+
+
+# ---- session 16 (cont.): repair one-jamo typos before the tokenizer ---------------------------------------------
+# korean_nlp/typo_repair.py replaces a syllable that fits neither neighbour by the one-jamo neighbour the
+# training words hold in that place. Screened on the development sets only: each set as written and typed
+# one key off, each as is and repaired (the repair's counts come from all training examples; no CV here:
+# a repair of the CV folds would need counts per fold).
+
+def repair_table(min_counts: Sequence[int] = (3,)) -> None:
+    import random
+
+    import eval.typing_variants as typing
+    from korean_nlp.typo_repair import TypoRepair
+
+    global dev_labelled_sets
+    written = dev_labelled_sets
+    training = [t for t, _ in all_training_examples()]
+    for min_count in min_counts:
+        repair = TypoRepair.from_texts(training, min_count)
+
+        def sets():
+            out = {}
+            for name, items in written().items():
+                rng = random.Random(typing.SEED + 1)
+                onekey = [(typing.one_key_off(text, rng), gold) for text, gold in items]
+                out[name] = items
+                out[f"{name}~repaired"] = [(repair.repair(t), g) for t, g in items]
+                out[f"{name}~onekey"] = onekey
+                out[f"{name}~onekey+repaired"] = [(repair.repair(t), g) for t, g in onekey]
+            return out
+
+        dev_labelled_sets = sets
+        try:
+            r = run(Variant(S16_BASE), with_cv=False)
+        finally:
+            dev_labelled_sets = written
+        print(f"== repair min_count={min_count} ({r.seconds:.0f} s)")
+        for how in ("", "repaired", "onekey", "onekey+repaired"):
+            pooled = [x for k, v in r.dev.items() if (k.split("~")[1] if "~" in k else "") == how
+                      for x in decisions(r, v, Gates())]
+            s = score(pooled)
+            print(f"   dev sets {how or 'as written':16s} n={s.n} right label {s.accuracy:.2%}"
+                  f" answered right {s.right:.2%} wrong {s.wrong:.2%}")
+            for name in [k for k in r.dev if (k.split("~")[1] if "~" in k else "") == how]:
+                print(f"      {name:24s} {score(decisions(r, r.dev[name], Gates())).right:.2%}")
+        print("   unanswerable → fallback: " + ", ".join(
+            f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
 
 
 if __name__ == "__main__":

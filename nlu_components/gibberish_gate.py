@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from korean_nlp import hangul
 from nlu_components.fallback_gate import send_to_fallback
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -49,15 +50,14 @@ def word_forms(message: Message) -> List[Set[str]]:
 
 
 _SYLLABLES = re.compile(r"^[가-힣]+$")
-_HANGUL_BASE, _FINALS = 0xAC00, 28
-_FINAL_NG = 21  # the final consonant ㅇ: 요 → 용, 네 → 넹, 다 → 당 in playful endings
-_INITIAL_NG = 11  # the silent initial ㅇ of a syllable that is only a vowel
+_FINAL_NG = hangul.FINALS.index("ㅇ")  # the final ㅇ: 요 → 용, 네 → 넹, 다 → 당 in playful endings
+_INITIAL_NG = hangul.INITIALS.index("ㅇ")  # the silent initial ㅇ of a syllable that is only a vowel
 
 
 def _is_stretch(syllable: str) -> bool:
     """A vowel alone (initial ㅇ, no final consonant: 아, 에, 오, 요, 이 …): what stretching a word adds."""
-    code = ord(syllable) - _HANGUL_BASE
-    return code // (21 * _FINALS) == _INITIAL_NG and code % _FINALS == 0
+    initial, _, final = hangul.decompose(syllable)
+    return initial == _INITIAL_NG and final == 0
 
 
 def informal_variants(form: str) -> Set[str]:
@@ -68,9 +68,9 @@ def informal_variants(form: str) -> Set[str]:
     if not _SYLLABLES.match(form):
         return set()
     variants = set()
-    last = ord(form[-1]) - _HANGUL_BASE
-    if last % _FINALS == _FINAL_NG:
-        variants.add(form[:-1] + chr(_HANGUL_BASE + last - _FINAL_NG))
+    initial, medial, final = hangul.decompose(form[-1])
+    if final == _FINAL_NG:
+        variants.add(form[:-1] + hangul.compose(initial, medial))
     if len(form) >= 2 and _is_stretch(form[-1]):
         variants.add(form[:-1])
     half = len(form) // 2

@@ -27,6 +27,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from korean_nlp.hangul import is_syllable
 from nlu_components.sentence_count_vectors import SentenceCountVectorsFeaturizer
 
 # Pairs of syllables at most this far apart in a word: 1 would keep only the swapped pair itself;
@@ -34,19 +35,15 @@ from nlu_components.sentence_count_vectors import SentenceCountVectorsFeaturizer
 MAX_DISTANCE = 2
 
 
-def _hangul(character: str) -> bool:
-    return "가" <= character <= "힣"
-
-
 def syllable_pairs(text: str) -> List[str]:
     """Each word's unordered pairs of Hangul syllables at most MAX_DISTANCE apart, in text order."""
     pairs: List[str] = []
     for word in text.lower().split():
         for i, first in enumerate(word):
-            if not _hangul(first):
+            if not is_syllable(first):
                 continue
             for second in word[i + 1:i + 1 + MAX_DISTANCE]:
-                if _hangul(second):
+                if is_syllable(second):
                     pairs.append(first + second if first <= second else second + first)
     return pairs
 
@@ -71,8 +68,10 @@ class SyllablePairsFeaturizer(SentenceCountVectorsFeaturizer):
         self, attribute: Text, all_tokens: List[List[Text]]
     ) -> Tuple[List[Optional[scipy.sparse.spmatrix]], List[Optional[scipy.sparse.spmatrix]]]:
         vectorizer = self.vectorizers.get(attribute) if self.vectorizers else None
-        if not vectorizer or attribute != TEXT:
-            return [None], [None]
+        # No vocabulary_: training held no pair at all (no Hangul word of two syllables), so the
+        # vectorizer was never fitted and there is nothing to count. No features rather than a crash.
+        if not vectorizer or attribute != TEXT or not hasattr(vectorizer, "vocabulary_"):
+            return [None] * len(all_tokens), [None] * len(all_tokens)
         sentences: List[Optional[scipy.sparse.spmatrix]] = []
         for tokens in all_tokens:
             row = vectorizer.transform([" ".join(tokens)])  # all zeros when the message has no pair

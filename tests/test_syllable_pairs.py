@@ -36,13 +36,19 @@ def test_a_swap_of_two_neighbours_keeps_all_pairs_but_the_edges(typed, swapped):
     assert len(before) - kept <= 2  # only the two pairs reaching past the swap's edges can change
 
 
-def _featurizer(tmp_path):
+def _featurizer(tmp_path, texts=TRAINING):
     storage = LocalModelStorage(tmp_path)
     featurizer = SyllablePairsFeaturizer.create(SyllablePairsFeaturizer.get_default_config(), storage,
                                                 Resource("pairs"), ExecutionContext(None, None))
-    training = [Message(data={TEXT: text, INTENT: "x"}) for text in TRAINING]
+    training = [Message(data={TEXT: text, INTENT: "x"}) for text in texts]
     featurizer.train(TrainingData(training))
     return featurizer
+
+
+def _rows(featurizer, texts):
+    messages = [Message(data={TEXT: text}) for text in texts]
+    featurizer.process(messages)
+    return sentence_matrix(messages).toarray()
 
 
 def test_sentence_rows_of_one_width_for_every_message(tmp_path):
@@ -54,7 +60,29 @@ def test_sentence_rows_of_one_width_for_every_message(tmp_path):
         assert [f.type for f in message.features] == [FEATURE_TYPE_SENTENCE]
     matrix = sentence_matrix(messages)
     assert matrix.shape == (5, len(featurizer.vectorizers[TEXT].vocabulary_))
-    assert matrix[0].nnz >= 5 and matrix[1].nnz == 0 and matrix[3].nnz == 0
+    assert matrix[0].nnz >= 5
+    assert matrix[1].nnz == matrix[2].nnz == matrix[3].nnz == 0  # ok, ㅇㅋ (jamo), ?: no syllable pair
+    assert matrix[4].nnz == 0  # 네: one syllable, no pair
+
+
+def test_training_without_a_single_pair_gives_no_features_instead_of_a_crash(tmp_path):
+    # No training word holds two Hangul syllables, so the vectorizer is never fitted; before the
+    # guard, processing any message raised sklearn's NotFittedError.
+    featurizer = _featurizer(tmp_path, ["ok", "yes 1", "ㅇㅋ", "네"])
+    messages = [Message(data={TEXT: text}) for text in ("인증서 갱신하고 싶어요", "ok")]
+    featurizer.process(messages)
+    assert all(not message.features for message in messages)
+
+
+def test_a_saved_featurizer_loads_with_the_same_vocabulary_and_rows(tmp_path):
+    trained = _featurizer(tmp_path)
+    trained.persist()
+    loaded = SyllablePairsFeaturizer.load(SyllablePairsFeaturizer.get_default_config(), trained._model_storage,
+                                          Resource("pairs"), ExecutionContext(None, None))
+    assert loaded.vectorizers[TEXT].vocabulary_ == trained.vectorizers[TEXT].vocabulary_
+    texts = ["인증서 신갱하고 싶어요", "비밀번호 잊었어요", "ok"]
+    before, after = _rows(trained, texts), _rows(loaded, texts)
+    assert before[0].sum() >= 5 and (before == after).all()
 
 
 def test_the_swapped_message_gets_the_typed_ones_features(tmp_path):

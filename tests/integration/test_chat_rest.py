@@ -53,6 +53,13 @@ def test_a_question_typed_with_two_syllables_swapped_gets_its_answer(rasa_url):
     assert [m.get("text") for m in messages] == [rendered("utter_faq/abroad")["text"]]
 
 
+def test_a_question_with_a_one_jamo_typo_gets_its_answer(rasa_url):
+    # "기간" typed as "기잔": before the typo repair (session 16) the classifier was unsure (0.11) and the
+    # customer got "잘 모르겠어요"; the repair reads 유효기간 and the validity answer comes.
+    messages = say(rasa_url, "인증서 유효기잔이 언제까지예요")
+    assert [m.get("text") for m in messages] == [rendered("utter_faq/validity")["text"]]
+
+
 def test_faq_button_opens_the_named_answer(rasa_url):
     messages = say(rasa_url, '/faq{"faq_key":"renew_period"}')
     assert messages[0]["text"] == rendered("utter_faq/renew_period")["text"]

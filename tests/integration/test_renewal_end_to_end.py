@@ -85,7 +85,7 @@ def test_full_renewal_in_korean_then_nothing_secret_is_stored(stack):
 
     found = chat(stack, sender, code)
     found_text = texts(found)
-    assert "본인 확인이 끝났어요" in found_text and "[2/4] 인증서 확인" in found_text
+    assert "김민준님, 본인 확인이 끝났어요" in found_text and "[2/4] 인증서 확인" in found_text
     year, month, day = re.search(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일에 만료돼요", found_text).groups()
     old_expiry = date(int(year), int(month), int(day))
     new_expiry = add_years(old_expiry, 3)
@@ -135,3 +135,26 @@ def test_faq_in_the_middle_of_a_step_then_the_same_step(stack):
     cancel = texts(chat(stack, sender, "취소"))
     assert "그만둘까요" in cancel
     assert "취소했어요" in texts(chat(stack, sender, "네"))
+
+
+def _stored_text(stack, sender):
+    with sqlite3.connect(stack.trackers) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    return "\n".join(json.dumps(json.loads(row[0]), ensure_ascii=False) for row in rows)
+
+
+def test_the_name_step_reads_the_name_as_typed_not_as_the_typo_repair_read_it(stack):
+    # The NLU reads "이지훈 고객입니다" as "이지문 고객입니다" (지훈 fits no neighbour, 지문 — fingerprint — is
+    # common: korean_nlp/typo_repair.py). The step, the greeting and the store must all keep 이지훈
+    # (nlu_components/typo_repair.py's TypedTextRestore); without it the customer was greeted as 이지문님.
+    sender = "e2e-typed-name"
+    chat(stack, sender, "금융인증서 상태 확인하고 싶어요")
+    chat(stack, sender, "휴대폰 문자로 할게요")
+    chat(stack, sender, "이지훈 고객입니다")
+    chat(stack, sender, "1992년 8월 1일")
+    ask_code = chat(stack, sender, "010 7777 8888")
+    assert "010-****-8888" in texts(ask_code)
+    found = texts(chat(stack, sender, stack.backend.latest_sms_code("010-****-8888", sender_id=sender)))
+    assert "이지훈님, 본인 확인이 끝났어요" in found
+    stored = _stored_text(stack, sender)
+    assert "이지훈" in stored and "이지문" not in stored
