@@ -3,7 +3,7 @@
 aiohttp's timeout raises asyncio.TimeoutError, which on Python 3.10 is not the builtin TimeoutError
 the client caught; the error escaped the form and rasa-sdk answered 500 with the whole request body
 (the tracker, with the PIN just typed), which Rasa then logged. Replayed twice: against the action
-server alone, with a real local HTTP server that answers after 6 s, and through the whole product
+server alone, with a real local HTTP server that answers after 8 s, and through the whole product
 (web front → Rasa → action server) with the backend frozen for 6 s at the PIN step.
 """
 import json
@@ -19,15 +19,19 @@ from launcher.processes import free_port, start, stop, wait_until
 from tests.security.conftest import MINJUN, PIN, Visitor, all_logs, frozen, texts, verify_minjun
 
 SLOW_SECONDS = 6
+# The stand-alone slow backend answers later still: the client's bound is 5 s, and on a loaded 2-core
+# machine the action server's first call has taken just over a second on top of it (6.004 s in session
+# 16's CI). 8 s keeps "gave up at its bound" apart from "waited for the backend" with room to spare.
+LATE_SECONDS = 8
 CODE = "482913"
 
 
 class SlowBackend(BaseHTTPRequestHandler):
-    """Answers every request, but only after 6 s (like a backend under load)."""
+    """Answers every request, but only after 8 s (like a backend under load)."""
 
     def _slow(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        time.sleep(SLOW_SECONDS)
+        time.sleep(LATE_SECONDS)
         body = json.dumps({"verification_token": "late", "expires_at": "2099-01-01T00:00:00+09:00",
                            "customer": {"name": "김민준", "has_certificate": True}}).encode()
         self.send_response(200)
@@ -76,12 +80,12 @@ def code_step_call(code: str) -> dict:
                         "active_loop": {"name": "task_form"}, "latest_action_name": "task_form"}}
 
 
-def test_a_backend_answering_after_6_s_gives_the_outage_step_not_a_500(slow_action_server):
+def test_a_backend_answering_after_8_s_gives_the_outage_step_not_a_500(slow_action_server):
     url, secret, log = slow_action_server
     started = time.monotonic()
     reply = requests.post(f"{url}/webhook", json=code_step_call(CODE), timeout=30,
                           headers={"Authorization": f"Bearer {secret}"})
-    assert time.monotonic() - started < SLOW_SECONDS  # the client gave up at its 5 s bound
+    assert time.monotonic() - started < LATE_SECONDS  # the client gave up at its 5 s bound
     assert reply.status_code == 200, reply.text
     slots = {e["name"]: e["value"] for e in reply.json()["events"] if e.get("event") == "slot"}
     # The outage step: the code step is remembered and Rasa will ask "다시 시도할까요?".
