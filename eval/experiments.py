@@ -258,15 +258,21 @@ class Variant:
     gates: Gates = field(default_factory=Gates)
     class_weight: Optional[str] = "balanced"
     tokens: Optional[dict] = None  # user_words / lemma_aliases overrides
+    optimizer: str = "sklearn"  # or "threaded_lbfgs" (nlu_components/multinomial_fit.py, session 17)
 
 
 def fit(variant: Variant, texts, labels, tokens):
     feats = Features(variant.views, variant.scale).fit(texts, tokens)
     X = feats.transform(texts, tokens)
+    clf = LogisticRegression(C=variant.C, max_iter=500, class_weight=variant.class_weight,
+                             random_state=42, solver="lbfgs")
+    if variant.optimizer == "threaded_lbfgs":
+        from nlu_components.multinomial_fit import fit_logistic_regression
+
+        return feats, fit_logistic_regression(clf, X, labels), X
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clf = LogisticRegression(C=variant.C, max_iter=500, class_weight=variant.class_weight,
-                                 random_state=42, solver="lbfgs").fit(X, labels)
+        clf.fit(X, labels)
     return feats, clf, X
 
 
@@ -501,6 +507,9 @@ def main(argv=None) -> int:
         return 0
     if args[:1] == ["--s16"]:
         s16_table(args[1:])
+        return 0
+    if args[:1] == ["--fit-check"]:
+        fit_check_table()
         return 0
     if args[:1] == ["--s7-errors"]:
         s7_errors(*(args[1:2] or ["lr"]))
@@ -1349,6 +1358,31 @@ def repair_table(min_counts: Sequence[int] = (3,)) -> None:
                 print(f"      {name:24s} {score(decisions(r, r.dev[name], Gates())).right:.2%}")
         print("   unanswerable → fallback: " + ", ".join(
             f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
+
+
+
+# ---- session 17: the classifier's own L-BFGS against sklearn's L-BFGS-B -----------------------------------
+# Same objective, same stopping rules, a faster optimizer (nlu_components/multinomial_fit.py). The pipeline
+# as committed, fitted both ways: every CV and development decision side by side, and the time of the fits.
+
+def fit_check_table() -> None:
+    results = {name: run(Variant(S16_BASE, optimizer=name)) for name in ("sklearn", "threaded_lbfgs")}
+    for name, r in results.items():
+        show(name, r)
+
+    def pooled(r):
+        raws = r.cv + [x for v in r.dev.values() for x in v] + [x for v in r.unanswerable.values() for x in v]
+        return raws, decisions(r, raws, Gates())
+
+    (raws_a, da), (raws_b, db) = pooled(results["sklearn"]), pooled(results["threaded_lbfgs"])
+    same = sum(a.label == b.label and a.fallback == b.fallback for a, b in zip(da, db))
+    gap = max(float(np.max(np.abs(np.asarray(a.proba) - np.asarray(b.proba)))) for a, b in zip(raws_a, raws_b))
+    print(f"== the same decision (label and fallback) for {same} of {len(da)} CV, development and unanswerable"
+          f" messages; largest probability difference {gap:.4f}")
+    for a, b in zip(da, db):
+        if a.label != b.label or a.fallback != b.fallback:
+            print(f"   {a.text[:60]!r}: gold {a.gold}; sklearn {a.label}{' (fallback)' * a.fallback},"
+                  f" threaded {b.label}{' (fallback)' * b.fallback}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
@@ -39,6 +40,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.multinomial_fit import fit_logistic_regression
 
 
 def _keep_coefficients_column_major(clf: Any) -> None:
@@ -99,9 +102,12 @@ class FlatIntentClassifier(LogisticRegressionClassifier):
         # scale: "counts" uses the featurizers' raw counts; "log_l2" takes log(1 + count) and scales
         # every message to unit length, so a long rambling message weighs as much as a short one
         # and a word repeated five times does not count five times.
+        # optimizer: "threaded_lbfgs" fits sklearn's objective to the same optimum in less than half the
+        # time (nlu_components/multinomial_fit.py); "sklearn" is sklearn's own L-BFGS-B, kept to compare.
+        # threads: the fit's sparse products split over this many threads (2 cores here).
         return {**LogisticRegressionClassifier.get_default_config(),
                 "retrieval_intent": "faq", "max_iter": 500, "C": 1.0, "ranking_length": 10,
-                "scale": "counts"}
+                "scale": "counts", "optimizer": "threaded_lbfgs", "threads": 2}
 
     def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
@@ -125,6 +131,18 @@ class FlatIntentClassifier(LogisticRegressionClassifier):
     def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get("text")]
         return self._create_X(examples), [self._label(e) for e in examples]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        if self.config["optimizer"] == "sklearn":
+            return super().train(training_data)
+        if self.config["optimizer"] != "threaded_lbfgs":
+            raise ValueError(f"unknown optimizer {self.config['optimizer']!r} (threaded_lbfgs or sklearn)")
+        X, y = self._create_training_matrix(training_data)
+        if X.shape[0] == 0 or len(set(y)) < 3:  # nothing to fit, or sklearn's binary problem: Rasa's way
+            return super().train(training_data)
+        fit_logistic_regression(self.clf, X, y, threads=self.config["threads"])
+        self.persist()
+        return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not messages or not hasattr(self.clf, "classes_"):

@@ -135,3 +135,34 @@ def test_a_word_typed_with_one_stray_space_is_read_as_the_word(nlp, text, surfac
 def test_a_spaced_synonym_is_found_whether_kiwi_reads_one_word_or_two(nlp, text):
     found = {(e.label_, e.text) for e in nlp(text).ents}
     assert ("security_medium", "모바일 인증서") in found and ("cert_type", "금융인증서") in found
+
+
+def test_the_projects_tokenizer_gives_spacy_tokenizers_tokens_with_the_same_fingerprints(nlp):
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.spacy_tokens import FingerprintOnceSpacyTokenizer
+
+    for text in ("새폰에서 인증서 쓰려면", "KB모바일인증서랑 금융인증서 뭐가 달라요?", "갱 신 어떻게 해요"):
+        message = Message(data={TEXT: text, SPACY_DOCS[TEXT]: nlp(text)})
+        theirs = SpacyTokenizer(SpacyTokenizer.get_default_config()).tokenize(message, TEXT)
+        ours = FingerprintOnceSpacyTokenizer(FingerprintOnceSpacyTokenizer.get_default_config()).tokenize(message, TEXT)
+        assert [(t.text, t.start, t.end, t.lemma, t.data) for t in ours] == \
+            [(t.text, t.start, t.end, t.lemma, t.data) for t in theirs]
+        assert [t.fingerprint() for t in ours] == [t.fingerprint() for t in theirs]
+
+
+def test_a_token_forgets_its_fingerprint_when_it_changes():
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    from nlu_components.spacy_tokens import FingerprintOnceToken
+
+    token = FingerprintOnceToken("인증서", 0, lemma="인증서", data={"pos": "NNG"})
+    first = token.fingerprint()
+    assert first == Token("인증서", 0, lemma="인증서", data={"pos": "NNG"}).fingerprint()
+    token.set("pos", "NNP")
+    assert token.fingerprint() == Token("인증서", 0, lemma="인증서", data={"pos": "NNP"}).fingerprint() != first
+    token.lemma = "금융인증서"
+    assert token.fingerprint() == Token("인증서", 0, lemma="금융인증서", data={"pos": "NNP"}).fingerprint()
