@@ -15,20 +15,24 @@ penalized). What changes is only how the minimum is found:
   arithmetic on this machine.
 
 It stops as sklearn's solver does: when the largest gradient component is ≤ ``tol`` or the objective's
-relative decrease is ≤ scipy's default ``ftol`` (2.2e-9), or after ``max_iter`` iterations. The line
-search is backtracking on the sufficient-decrease (Armijo) condition; the objective is convex, and a pair
-with no curvature (sᵀy ≤ 0) is not stored.
+relative decrease is ≤ scipy's default ``ftol`` (2.2e-9); after ``max_iter`` iterations, or when no step
+decreases the loss, it stops with a ConvergenceWarning, as sklearn warns. The line search backtracks on
+the sufficient-decrease (Armijo) condition (the objective is convex); a pair whose curvature sᵀy is not
+positive enough is refused as L-BFGS-B refuses it (sᵀy ≤ ε·(−sᵀg)) and never overwrites a stored one;
+when the stored curvature leads nowhere, the history is dropped and the step retried along −g.
 """
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy.linalg.blas import daxpy, ddot
 from scipy.sparse import csr_matrix
 from scipy.special import logsumexp
+from sklearn.exceptions import ConvergenceWarning
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -87,7 +91,7 @@ class _Objective:
             list(self.pool.map(work, blocks))
 
     def __call__(self, w: np.ndarray, gradient: np.ndarray) -> float:
-        """The loss at w; writes the gradient into ``gradient`` (no allocation of parameter-sized arrays)."""
+        """The loss at w; writes the gradient into ``gradient``, the caller's preallocated buffer."""
         d, k = self.d, self.k
         W = w[: d * k].reshape(d, k)
         scores = self.scores
@@ -123,62 +127,101 @@ class _Objective:
             self.pool.shutdown()
 
 
-def _minimize(objective: _Objective, max_iter: int, tol: float) -> Tuple[np.ndarray, int, float]:
+def _largest_magnitude(v: np.ndarray) -> float:
+    """max |v_i| without a parameter-sized temporary (np.abs would allocate 16 MB per call)."""
+    return max(float(v.max()), -float(v.min()))
+
+
+class _PairHistory:
+    """The last ``capacity`` accepted pairs s = w_new − w, y = g_new − g, and the two-loop recursion over
+    them. A pair is written only once accepted, so a refused pair never overwrites a stored one."""
+
+    def __init__(self, size: int, capacity: int = HISTORY):
+        self.capacity = capacity
+        self.s = np.empty((capacity, size))
+        self.y = np.empty((capacity, size))
+        self.rho = np.zeros(capacity)
+        self.alpha = np.zeros(capacity)
+        self.count = 0
+        self.newest = -1
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def push(self, w_new: np.ndarray, w: np.ndarray, g_new: np.ndarray, g: np.ndarray) -> None:
+        slot = (self.newest + 1) % self.capacity
+        np.subtract(w_new, w, out=self.s[slot])
+        np.subtract(g_new, g, out=self.y[slot])
+        self.rho[slot] = 1.0 / ddot(self.s[slot], self.y[slot])
+        self.newest = slot
+        self.count = min(self.count + 1, self.capacity)
+
+    def apply_inverse_hessian(self, vector: np.ndarray) -> None:
+        """vector ← H·vector, H the L-BFGS inverse-Hessian approximation (in place)."""
+        order = [(self.newest - j) % self.capacity for j in range(self.count)]  # newest first
+        for i in order:
+            self.alpha[i] = self.rho[i] * ddot(self.s[i], vector)
+            daxpy(self.y[i], vector, a=-self.alpha[i])
+        if self.count:
+            vector *= 1.0 / (self.rho[self.newest] * ddot(self.y[self.newest], self.y[self.newest]))
+        for i in reversed(order):
+            beta = self.rho[i] * ddot(self.y[i], vector)
+            daxpy(self.s[i], vector, a=self.alpha[i] - beta)
+
+
+def _minimize(objective: _Objective, max_iter: int, tol: float,
+              history: Optional[_PairHistory] = None) -> Tuple[np.ndarray, int, float]:
     size = objective.size
     w = np.zeros(size)
     g = np.empty(size)
     f = objective(w, g)
     w_new, g_new, direction = np.empty(size), np.empty(size), np.empty(size)
-    s_hist, y_hist = np.empty((HISTORY, size)), np.empty((HISTORY, size))
-    rho = np.zeros(HISTORY)
-    stored, newest = 0, -1
-    alpha = np.zeros(HISTORY)
-    iteration = 0
-    if np.max(np.abs(g)) <= tol:
+    history = history if history is not None else _PairHistory(size)
+    if _largest_magnitude(g) <= tol:
         return w, 0, f
-    for iteration in range(1, max_iter + 1):
-        # direction = −H g by the two-loop recursion over the stored pairs, newest first
+    iteration = 0
+    while iteration < max_iter:
+        iteration += 1
         np.negative(g, out=direction)
-        order = [(newest - j) % HISTORY for j in range(stored)]
-        for i in order:
-            alpha[i] = rho[i] * ddot(s_hist[i], direction)
-            daxpy(y_hist[i], direction, a=-alpha[i])
-        if stored:
-            direction *= 1.0 / (rho[newest] * ddot(y_hist[newest], y_hist[newest]))
-        else:  # first step: a unit-length move along the gradient, as L-BFGS-B starts
+        if history.count:
+            history.apply_inverse_hessian(direction)
+        else:  # no curvature known yet: a step of length at most 1 along −g, as L-BFGS-B starts
             direction *= 1.0 / max(np.linalg.norm(g), 1.0)
-        for i in reversed(order):
-            beta = rho[i] * ddot(y_hist[i], direction)
-            daxpy(s_hist[i], direction, a=alpha[i] - beta)
         slope = ddot(g, direction)
-        if slope >= 0:  # not a descent direction (numerically): restart from the gradient
+        if not slope < 0:  # not a descent direction (numerically, or NaN): start again from −g
+            history.clear()
             np.negative(g, out=direction)
+            direction *= 1.0 / max(np.linalg.norm(g), 1.0)
             slope = ddot(g, direction)
-            stored = 0
         step = 1.0
-        while True:
+        while True:  # backtracking until the sufficient-decrease (Armijo) condition holds
             np.copyto(w_new, w)
             daxpy(direction, w_new, a=step)
             f_new = objective(w_new, g_new)
             if f_new <= f + ARMIJO * step * slope or step < SMALLEST_STEP:
                 break
             step *= 0.5
-        # store s = w_new − w and y = g_new − g
-        slot = (newest + 1) % HISTORY
-        np.subtract(w_new, w, out=s_hist[slot])
-        np.subtract(g_new, g, out=y_hist[slot])
-        curvature = ddot(s_hist[slot], y_hist[slot])
-        if curvature > 1e-10:
-            rho[slot] = 1.0 / curvature
-            newest = slot
-            stored = min(stored + 1, HISTORY)
+        if not f_new <= f + ARMIJO * step * slope:  # no step decreases f (or it is not finite): keep w
+            if history.count:
+                history.clear()  # the stored curvature misled: try once more along −g
+                continue
+            warnings.warn("the classifier's L-BFGS found no step that decreases the loss; kept the last point",
+                          ConvergenceWarning)
+            return w, iteration, f
+        # s·y from the directional derivatives (s = step × direction), so a refused pair is never written;
+        # refused as L-BFGS-B refuses it, when s·y ≤ ε·(−s·g).
+        curvature = step * (ddot(direction, g_new) - slope)
+        if curvature > np.finfo(float).eps * (-step * slope):
+            history.push(w_new, w, g_new, g)
         w, w_new = w_new, w
         g, g_new = g_new, g
         f_old, f = f, f_new
         if (f_old - f) / max(abs(f_old), abs(f), 1.0) <= RELATIVE_DECREASE_TOLERANCE:
-            break
-        if np.max(np.abs(g)) <= tol:
-            break
+            return w, iteration, f
+        if _largest_magnitude(g) <= tol:
+            return w, iteration, f
+    warnings.warn(f"the classifier's L-BFGS stopped after max_iter={max_iter} iterations before converging",
+                  ConvergenceWarning)
     return w, iteration, f
 
 
@@ -203,8 +246,12 @@ def fit_logistic_regression(clf: "LogisticRegression", X: csr_matrix, labels: Se
                             threads: int = 2) -> "LogisticRegression":
     """Leaves sklearn's estimator fitted as ``clf.fit(X, labels)`` would (class-balanced, multinomial),
     by this module's L-BFGS: predict_proba, skops persistence and loading are sklearn's own."""
-    if clf.class_weight != "balanced" or not clf.fit_intercept or clf.penalty != "l2":
-        raise ValueError("the threaded fit implements class_weight='balanced', an intercept and the L2 penalty only")
+    if (clf.class_weight != "balanced" or not clf.fit_intercept or clf.penalty != "l2" or clf.solver != "lbfgs"
+            or clf.multi_class not in ("auto", "multinomial")):
+        # Another solver or multi_class="ovr" would make sklearn's predict_proba read these multinomial
+        # coefficients one-vs-rest.
+        raise ValueError("the threaded fit implements sklearn's lbfgs multinomial fit with class_weight="
+                         "'balanced', an intercept and the L2 penalty only")
     fit = fit_multinomial(X, labels, C=clf.C, max_iter=clf.max_iter, tol=clf.tol, threads=threads)
     clf.classes_ = fit.classes
     clf.coef_ = fit.coef

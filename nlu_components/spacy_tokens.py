@@ -7,8 +7,9 @@ time. With ~9,000 examples of ~12 tokens after each of the six nodes that follow
 17 of 244 seconds of a profiled `rasa train` (py-spy, session 17, docs/performance.md).
 
 ``FingerprintOnceToken`` is Rasa's Token, with the same fingerprint, kept until the token changes: any
-attribute assignment or ``set()`` forgets it (Token.set is the only writer of ``data`` in Rasa 3.6's NLU;
-nothing in this pipeline changes a token after the tokenizer). Predictions never read fingerprints.
+attribute assignment or ``set()`` forgets it (Token.set is the only writer of ``data`` in Rasa 3.6's NLU,
+each token gets its own copy of ``data``, and nothing in this pipeline changes a token after the tokenizer).
+Predictions never read fingerprints.
 """
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ class FingerprintOnceToken(Token):
 
     @classmethod
     def of(cls, token: Token) -> "FingerprintOnceToken":
-        return cls(token.text, token.start, token.end, token.data, token.lemma)
+        # A copy of data: Rasa's token-pattern split gives the pieces of one word one shared dict, and a
+        # set() on one piece must not change its siblings behind their cached fingerprints.
+        return cls(token.text, token.start, token.end, dict(token.data), token.lemma)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

@@ -166,3 +166,17 @@ def test_a_token_forgets_its_fingerprint_when_it_changes():
     assert token.fingerprint() == Token("인증서", 0, lemma="인증서", data={"pos": "NNP"}).fingerprint() != first
     token.lemma = "금융인증서"
     assert token.fingerprint() == Token("인증서", 0, lemma="금융인증서", data={"pos": "NNP"}).fingerprint()
+
+
+def test_tokens_sharing_one_data_dict_each_get_their_own():
+    """Rasa's token-pattern split gives the pieces of a word one shared data dict: a set() on one piece must
+    not change a sibling's data behind its cached fingerprint."""
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    from nlu_components.spacy_tokens import FingerprintOnceToken
+
+    shared = {"pos": "NNG"}
+    left, right = (FingerprintOnceToken.of(Token(text, start, data=shared)) for text, start in (("금융", 0), ("인증서", 2)))
+    before = right.fingerprint()
+    left.set("pos", "NNP")
+    assert right.get("pos") == "NNG" and right.fingerprint() == before

@@ -154,3 +154,126 @@ def test_an_unknown_optimizer_is_refused(tmp_path):
                                              ExecutionContext(None, node_name="c"))
     with pytest.raises(ValueError, match="unknown optimizer"):
         classifier.train(_training_data(TEXTS)[0])
+
+
+def test_sklearns_default_stopping_rules_give_sklearns_predictions():
+    X, y = _problem(seed=13)
+    ours = fit_multinomial(X, y, C=100.0)  # tol 1e-4, max_iter 500: the pipeline's settings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = LogisticRegression(C=100.0, max_iter=500, class_weight="balanced", random_state=42).fit(X, y)
+    Z = X @ ours.coef.T + ours.intercept
+    assert (Z.argmax(axis=1) == theirs.predict_proba(X).argmax(axis=1)).all()
+
+
+class _Quadratic:
+    """½ Σ a_i (w_i − c_i)²."""
+
+    def __init__(self, size=40):
+        rng = np.random.default_rng(1)
+        self.a, self.c, self.size = rng.uniform(0.5, 20, size), rng.normal(size=size), size
+
+    def __call__(self, w, gradient):
+        gradient[:] = self.a * (w - self.c)
+        return float(0.5 * (self.a * (w - self.c) ** 2).sum())
+
+
+class _FarHuber:
+    """Σ huber(w_i − c_i) with every c_i a million away: linear wherever the minimizer goes in a few steps,
+    so every step has no curvature (sᵀy = 0) and must be refused."""
+
+    size = 8
+
+    def __call__(self, w, gradient):
+        x = w - 1e6
+        gradient[:] = np.clip(x, -1.0, 1.0)
+        return float(np.where(np.abs(x) <= 1, 0.5 * x ** 2, np.abs(x) - 0.5).sum())
+
+
+def test_a_refused_pair_never_overwrites_a_stored_one():
+    """Session 17's review replayed: with the history full, a step without curvature was written over the
+    oldest pair before the check refused it, leaving that slot with the old pair's rho."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from nlu_components.multinomial_fit import _minimize, _PairHistory
+
+    rng = np.random.default_rng(4)
+    history = _PairHistory(_FarHuber.size, capacity=3)
+    for _ in range(3):  # a full history of good pairs
+        w, s, g = rng.normal(size=8), rng.normal(size=8), rng.normal(size=8)
+        history.push(w + s, w, g + s * rng.uniform(1, 3, size=8), g)
+    stored = (history.s.copy(), history.y.copy(), history.rho.copy())
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        _minimize(_FarHuber(), max_iter=4, tol=1e-12, history=history)
+    for before, after in zip(stored, (history.s, history.y, history.rho)):
+        np.testing.assert_array_equal(after, before)
+    for i in range(3):
+        assert history.rho[i] * float(history.s[i] @ history.y[i]) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_the_minimizer_finds_a_quadratics_minimum():
+    from nlu_components.multinomial_fit import _minimize
+
+    objective = _Quadratic()
+    w, _, _ = _minimize(objective, max_iter=200, tol=1e-6)
+    np.testing.assert_allclose(w, objective.c, atol=1e-4)
+
+
+def test_the_two_loop_recursion_uses_the_newest_pairs():
+    from nlu_components.multinomial_fit import _PairHistory
+
+    rng = np.random.default_rng(2)
+    history = _PairHistory(6, capacity=2)
+    pairs = []
+    for _ in range(3):
+        w, s, g = rng.normal(size=6), rng.normal(size=6), rng.normal(size=6)
+        y = s * rng.uniform(1, 3, size=6)  # positive curvature
+        history.push(w + s, w, g + y, g)
+        pairs.append((s, y))
+    vector = rng.normal(size=6)
+    expected = vector.copy()  # the textbook recursion over the last two pairs
+    alphas = []
+    for s, y in reversed(pairs[1:]):
+        a = (s @ expected) / (s @ y)
+        alphas.append(a)
+        expected -= a * y
+    s_new, y_new = pairs[-1]
+    expected *= (s_new @ y_new) / (y_new @ y_new)
+    for (s, y), a in zip(pairs[1:], reversed(alphas)):
+        expected += (a - (y @ expected) / (s @ y)) * s
+    history.apply_inverse_hessian(vector)
+    np.testing.assert_allclose(vector, expected, rtol=1e-12)
+
+
+def test_no_decreasing_step_keeps_the_last_point_and_warns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from nlu_components.multinomial_fit import _minimize
+
+    class NotFiniteAwayFromZero(_Quadratic):
+        def __call__(self, w, gradient):
+            value = super().__call__(w, gradient)
+            return value if not w.any() else float("nan")
+
+    with pytest.warns(ConvergenceWarning, match="no step"):
+        w, _, f = _minimize(NotFiniteAwayFromZero(), max_iter=50, tol=1e-8)
+    assert not w.any() and np.isfinite(f)
+
+
+def test_stopping_at_max_iter_warns_as_sklearn_does():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = _problem()
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        assert fit_multinomial(X, y, C=100.0, max_iter=3).iterations == 3
+
+
+@pytest.mark.parametrize("setting", [{"solver": "liblinear"}, {"multi_class": "ovr"}, {"class_weight": None}])
+def test_settings_the_fit_does_not_implement_are_refused(setting):
+    from nlu_components.multinomial_fit import fit_logistic_regression
+
+    X, y = _problem()
+    clf = LogisticRegression(C=1.0, class_weight="balanced")
+    clf.set_params(**setting)
+    with pytest.raises(ValueError, match="lbfgs multinomial"):
+        fit_logistic_regression(clf, X, y)
