@@ -169,6 +169,12 @@ class _PairHistory:
             daxpy(self.s[i], vector, a=self.alpha[i] - beta)
 
 
+def _steepest_descent(g: np.ndarray, direction: np.ndarray) -> None:
+    """direction ← −g, scaled to length at most 1: L-BFGS-B's first step, taken while no curvature is known."""
+    np.negative(g, out=direction)
+    direction *= 1.0 / max(np.linalg.norm(g), 1.0)
+
+
 def _minimize(objective: _Objective, max_iter: int, tol: float,
               history: Optional[_PairHistory] = None) -> Tuple[np.ndarray, int, float]:
     size = objective.size
@@ -182,16 +188,15 @@ def _minimize(objective: _Objective, max_iter: int, tol: float,
     iteration = 0
     while iteration < max_iter:
         iteration += 1
-        np.negative(g, out=direction)
         if history.count:
+            np.negative(g, out=direction)
             history.apply_inverse_hessian(direction)
-        else:  # no curvature known yet: a step of length at most 1 along −g, as L-BFGS-B starts
-            direction *= 1.0 / max(np.linalg.norm(g), 1.0)
+        else:
+            _steepest_descent(g, direction)
         slope = ddot(g, direction)
         if not slope < 0:  # not a descent direction (numerically, or NaN): start again from −g
             history.clear()
-            np.negative(g, out=direction)
-            direction *= 1.0 / max(np.linalg.norm(g), 1.0)
+            _steepest_descent(g, direction)
             slope = ddot(g, direction)
         step = 1.0
         while True:  # backtracking until the sufficient-decrease (Armijo) condition holds
