@@ -8,8 +8,9 @@ into one segment and zero-length ones are folded into the segment at their posit
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from kiwipiepy import Kiwi
 
@@ -46,13 +47,36 @@ class MorphAnalyzer:
     def __init__(self, user_words: Iterable[Tuple[str, str]] = ()) -> None:
         self.user_words = list(user_words)
         self._kiwi = Kiwi()
+        self._lock = threading.Lock()  # shared between pipelines (shared_analyzer): one caller at a time
         self._kiwi.global_config.space_tolerance = SPACE_TOLERANCE  # this instance's configuration
         for word, tag in self.user_words:
             self._kiwi.add_user_word(word, tag, USER_WORD_SCORE)
 
     def segments(self, text: str) -> List[Segment]:
-        morphemes = [(t.form, t.tag, t.start, t.start + t.len) for t in self._kiwi.tokenize(text)]
+        with self._lock:
+            analysed = self._kiwi.tokenize(text)
+        morphemes = [(t.form, t.tag, t.start, t.start + t.len) for t in analysed]
         return merge_morphemes(morphemes)
+
+
+_SHARED: Dict[Tuple[Tuple[str, str], ...], MorphAnalyzer] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_analyzer(user_words: Iterable[Tuple[str, str]] = ()) -> MorphAnalyzer:
+    """One analyzer per set of user words in the process.
+
+    Rasa 3.6 loads the spaCy pipeline once for each SpacyNLP node of a graph (the node that provides the
+    model and the node that runs it both call ``SpacyNLP.create``), so a served model held two Kiwi
+    instances of ~230 MiB each, one of them never used. Kiwi is configured once, at construction, and
+    its analysis depends only on the text, so every pipeline with the same user words can share one.
+    """
+    key = tuple((word, tag) for word, tag in user_words)
+    with _SHARED_LOCK:
+        analyzer = _SHARED.get(key)
+        if analyzer is None:
+            analyzer = _SHARED[key] = MorphAnalyzer(key)
+    return analyzer
 
 
 def merge_morphemes(morphemes: Sequence[Tuple[str, str, int, int]]) -> List[Segment]:

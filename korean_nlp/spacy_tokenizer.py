@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from spacy.util import DummyTokenizer, registry
 from spacy.vocab import Vocab
 
-from korean_nlp.morphology import MorphAnalyzer, Segment
+from korean_nlp.morphology import MorphAnalyzer, Segment, shared_analyzer
 
 SETTINGS_FILE = "kiwi.json"
 
@@ -49,9 +49,10 @@ class KiwiTokenizer(DummyTokenizer):
 
     @property
     def analyzer(self) -> MorphAnalyzer:
-        # Built on first use: Kiwi takes about a second to load its model.
+        # Built on first use (Kiwi takes about a second to load its model), shared with every other
+        # pipeline of the process that has the same user words (morphology.shared_analyzer says why).
         if self._analyzer is None:
-            self._analyzer = MorphAnalyzer(self.user_words)
+            self._analyzer = shared_analyzer(self.user_words)
         return self._analyzer
 
     def __call__(self, text: str) -> Doc:

@@ -180,3 +180,34 @@ def test_tokens_sharing_one_data_dict_each_get_their_own():
     before = right.fingerprint()
     left.set("pos", "NNP")
     assert right.get("pos") == "NNG" and right.fingerprint() == before
+
+
+def test_two_loaded_pipelines_share_one_kiwi(nlp, tmp_path):
+    # Rasa 3.6 loads the spaCy pipeline once per SpacyNLP graph node (two in a served model); each load
+    # used to build its own Kiwi (~230 MiB of a 1.47 GiB Rasa process).
+    import spacy
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    nlp.to_disk(tmp_path / "again")
+    second = SpacyNLP.load_model(str(tmp_path / "again")).model
+    third = spacy.load(tmp_path / "again")
+    assert second("인증서 갱신").text == "인증서 갱신"
+    assert second.tokenizer.analyzer is nlp.tokenizer.analyzer is third.tokenizer.analyzer
+
+
+def test_different_user_words_get_their_own_analyzer():
+    from korean_nlp.morphology import shared_analyzer
+
+    plain = shared_analyzer([("금인", "NNP")])
+    assert shared_analyzer([("금인", "NNP")]) is plain
+    assert shared_analyzer([("금인", "NNG")]) is not plain
+
+
+def test_the_shared_analyzer_gives_every_thread_the_same_analysis(nlp):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["금융인증서갱신했어요", "공인인증서랑 otp 필요해?", "인증셔 갱싱 어떻해여 ㅠㅠ", "갱 신 방 법 알려 주세요"] * 25
+    alone = [[(t.text, t.lemma_) for t in nlp(text)] for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda text: [(t.text, t.lemma_) for t in nlp(text)], texts))
+    assert together == alone
