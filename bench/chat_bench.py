@@ -34,6 +34,21 @@ TIME_CAP_S = 420.0
 PROJECT_PROCESSES = ["backend", "actions", "rasa", "web front"]
 
 
+# Where the environment may point the product's conversations and desk data; `make` exports
+# CONVERSATIONS_DB (var/conversations.sqlite3, the product's own store).
+SHARED_DATA_VARIABLES = ("CONVERSATIONS_DB", "AGENTDESK_DB")
+
+
+def forget_shared_data(environment) -> None:
+    """Remove the product's data locations from ``environment`` (os.environ), so a run's conversations
+    start empty in its own folder. Under `make bench-chat` the stack used to write into
+    var/conversations.sqlite3, and the REST runs' fixed sender ids continued the previous runs'
+    conversations: by the third run each had 988 events and Rasa spent 38 ms of CPU a turn instead of
+    15.5 (docs/performance.md, session 18)."""
+    for name in SHARED_DATA_VARIABLES:
+        environment.pop(name, None)
+
+
 def train_project_timed(log: Path) -> float:
     """Train the project's model from scratch into a scratch folder; returns seconds."""
     scratch = OUT / "train-timing"
@@ -177,6 +192,7 @@ def main() -> int:
         print("No trained model: run `make train` first.", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
+    forget_shared_data(os.environ)
     logs = OUT / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
