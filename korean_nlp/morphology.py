@@ -9,8 +9,9 @@ into one segment and zero-length ones are folded into the segment at their posit
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 from kiwipiepy import Kiwi
 
@@ -59,7 +60,9 @@ class MorphAnalyzer:
         return merge_morphemes(morphemes)
 
 
-_SHARED: Dict[Tuple[Tuple[str, str], ...], MorphAnalyzer] = {}
+# Weak: an analyzer lives as long as a loaded pipeline holds it (a replaced model's Kiwi is freed).
+_SHARED: "weakref.WeakValueDictionary[Tuple[Tuple[str, str], ...], MorphAnalyzer]" = (
+    weakref.WeakValueDictionary())
 _SHARED_LOCK = threading.Lock()
 
 

@@ -5,7 +5,7 @@ from bench.chat_bench import forget_shared_data
 from launcher.stack import desk_env
 
 
-def test_a_bench_run_keeps_its_conversations_in_its_own_folder(tmp_path):
+def test_a_bench_run_forgets_where_the_product_keeps_its_data():
     # `make bench-chat` exports CONVERSATIONS_DB=var/conversations.sqlite3; the bench's stack must not
     # write there, or its fixed sender ids continue the previous run's conversations.
     environment = {"CONVERSATIONS_DB": "/work/var/conversations.sqlite3", "AGENTDESK_DB": "/work/var/desk.sqlite3",
@@ -16,9 +16,15 @@ def test_a_bench_run_keeps_its_conversations_in_its_own_folder(tmp_path):
 
 def test_the_stack_then_puts_them_under_the_runs_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVERSATIONS_DB", str(tmp_path / "shared.sqlite3"))
+    monkeypatch.setenv("AGENTDESK_DB", str(tmp_path / "shared-desk.sqlite3"))
     import os
 
-    forget_shared_data(os.environ)
+    environment = dict(os.environ)
+    forget_shared_data(environment)
+    # What the bench's stack sees once os.environ has forgotten them (monkeypatch restores both after).
+    for name in ("CONVERSATIONS_DB", "AGENTDESK_DB"):
+        monkeypatch.delenv(name)
+    assert "CONVERSATIONS_DB" not in environment and "AGENTDESK_DB" not in environment
     where = desk_env(tmp_path / "run")
     assert Path(where["CONVERSATIONS_DB"]) == tmp_path / "run" / "conversations.sqlite3"
     assert Path(where["AGENTDESK_DB"]).parent == tmp_path / "run"

@@ -203,6 +203,17 @@ def test_different_user_words_get_their_own_analyzer():
     assert shared_analyzer([("금인", "NNG")]) is not plain
 
 
+def test_an_analyzer_no_pipeline_holds_is_freed():
+    import gc
+    import weakref
+
+    from korean_nlp.morphology import shared_analyzer
+
+    gone = weakref.ref(shared_analyzer([("버려질단어", "NNP")]))
+    gc.collect()
+    assert gone() is None, "a replaced model's Kiwi (~230 MiB) must not stay alive"
+
+
 def test_the_shared_analyzer_gives_every_thread_the_same_analysis(nlp):
     from concurrent.futures import ThreadPoolExecutor
 
