@@ -15,16 +15,12 @@ def test_a_bench_run_forgets_where_the_product_keeps_its_data():
 
 
 def test_the_stack_then_puts_them_under_the_runs_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONVERSATIONS_DB", str(tmp_path / "shared.sqlite3"))
-    monkeypatch.setenv("AGENTDESK_DB", str(tmp_path / "shared-desk.sqlite3"))
     import os
 
-    environment = dict(os.environ)
-    forget_shared_data(environment)
-    # What the bench's stack sees once os.environ has forgotten them (monkeypatch restores both after).
-    for name in ("CONVERSATIONS_DB", "AGENTDESK_DB"):
-        monkeypatch.delenv(name)
-    assert "CONVERSATIONS_DB" not in environment and "AGENTDESK_DB" not in environment
+    # Both set through monkeypatch, so both are restored after the bench's own call removes them.
+    monkeypatch.setenv("CONVERSATIONS_DB", str(tmp_path / "shared.sqlite3"))
+    monkeypatch.setenv("AGENTDESK_DB", str(tmp_path / "shared-desk.sqlite3"))
+    forget_shared_data(os.environ)
     where = desk_env(tmp_path / "run")
     assert Path(where["CONVERSATIONS_DB"]) == tmp_path / "run" / "conversations.sqlite3"
     assert Path(where["AGENTDESK_DB"]).parent == tmp_path / "run"
