@@ -1453,6 +1453,21 @@ def s20_variants() -> Dict[str, Variant]:
     }
 
 
+def strangers_line(r: RawResult) -> str:
+    """CV, held-back no_answer, the development sets pooled and dev_h+m+n (the authors who wrote no training
+    data: the development figure closest to the held-out sets)."""
+    d = decisions(r, r.cv, Gates())
+    cv = score([x for x in d if x.gold not in NOT_LABELS])
+    dev = {k: decisions(r, v, Gates()) for k, v in r.dev.items()}
+    pooled = score([x for v in dev.values() for x in v])
+    strangers = [x for k in ("dev_h", "dev_m", "dev_n") if k in dev for x in dev[k]]
+    h = score(strangers) if strangers else None
+    return (f"CV acc {cv.accuracy:.2%} R/W/F {cv.right:.1%}/{cv.wrong:.1%}/{cv.fallback:.1%}"
+            f" | no_answer → F {fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}"
+            f" | dev pooled n={pooled.n} acc {pooled.accuracy:.2%} R/W {pooled.right:.1%}/{pooled.wrong:.1%}"
+            + (f" | dev_h+m+n n={h.n} acc {h.accuracy:.2%} R/W {h.right:.1%}/{h.wrong:.1%}" if h else ""))
+
+
 def s20_table(names: Sequence[str]) -> None:
     """CV; the development sets pooled, and pooled over dev_h, dev_m and dev_n alone: their authors wrote no
     training data, so they are the development figure closest to the held-out sets (session 20: a change the
@@ -1460,18 +1475,10 @@ def s20_table(names: Sequence[str]) -> None:
     variants = s20_variants()
     for name in names or list(variants):
         r = cached_run(f"s20-{name}", variants[name])
-        d = decisions(r, r.cv, Gates())
-        cv = score([x for x in d if x.gold not in NOT_LABELS])
-        dev = {k: decisions(r, v, Gates()) for k, v in r.dev.items()}
-        pooled = score([x for v in dev.values() for x in v])
-        strangers = [x for k in ("dev_h", "dev_m", "dev_n") if k in dev for x in dev[k]]
-        h = score(strangers) if strangers else None
-        print(f"== {name} ({r.seconds:.0f} s) CV acc {cv.accuracy:.2%} R/W/F {cv.right:.1%}/{cv.wrong:.1%}/{cv.fallback:.1%}"
-              f" | no_answer → F {fallback_share([x for x in d if x.gold in NOT_LABELS]):.1%}"
-              f" | dev pooled n={pooled.n} acc {pooled.accuracy:.2%} R/W {pooled.right:.1%}/{pooled.wrong:.1%}"
-              + (f" | dev_h+m+n n={h.n} acc {h.accuracy:.2%} R/W {h.right:.1%}/{h.wrong:.1%}" if h else ""))
+        print(f"== {name} ({r.seconds:.0f} s) {strangers_line(r)}")
         print("   unanswerable → fallback: " + ", ".join(
             f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
+
 
 def training_authors() -> Dict[str, str]:
     """Training text → its hand: hand_<x>.yml is author x, every other data/nlu file the first author, "a"."""
@@ -1522,14 +1529,7 @@ def s21_table(powers: Sequence[float]) -> None:
     for power in powers:
         results[f"author^-{power}"] = cached_run(f"s21-author{power}", None, lambda: author_weighted_run(power))
     for name, r in results.items():
-        d = decisions(r, r.cv, Gates())
-        cv = score([x for x in d if x.gold not in NOT_LABELS])
-        dev = {k: decisions(r, v, Gates()) for k, v in r.dev.items()}
-        pooled = score([x for v in dev.values() for x in v])
-        strangers = score([x for k in ("dev_h", "dev_m", "dev_n") for x in dev[k]])
-        print(f"== {name} CV acc {cv.accuracy:.2%} | dev pooled n={pooled.n} acc {pooled.accuracy:.2%}"
-              f" | dev_h+m+n n={strangers.n} acc {strangers.accuracy:.2%} R/W {strangers.right:.1%}/{strangers.wrong:.1%}",
-              flush=True)
+        print(f"== {name} {strangers_line(r)}", flush=True)
 
 
 if __name__ == "__main__":
