@@ -15,6 +15,7 @@ into answered right / answered wrong / fallback, because a confident wrong answe
     python eval/experiments.py --s7-errors [name] # dev_h's wrong labels, with unseen and Latin words
     python eval/experiments.py --s15 [name ...]   # session 15: syllable-pair views, dev sets typed carelessly
     python eval/experiments.py --s20 [name ...]   # session 20: rare features (min_df) and C
+    python eval/experiments.py --s21 [power ...]  # session 21: author-balanced example weights
 
 It never reads tests/ (the independent held-out sets).
 """
@@ -1482,15 +1483,14 @@ def s20_table(names: Sequence[str]) -> None:
 
 def training_authors() -> Dict[str, str]:
     """Training text → its hand: hand_<x>.yml is author x, every other data/nlu file the first author, "a"."""
-    from tests.training_data import NLU_DIR, _read_yaml, parse_examples
+    from tests.training_data import NLU_DIR, examples_by_label
 
     author: Dict[str, str] = {}
     for path in sorted(NLU_DIR.glob("*.yml")):
         hand = re.match(r"hand_(\w+)$", path.stem)
-        for item in _read_yaml(path).get("nlu", []):
-            if "intent" in item:
-                for text in parse_examples(item["examples"]):
-                    author.setdefault(text, hand.group(1) if hand else "a")
+        for texts in examples_by_label([path]).values():
+            for text in texts:
+                author.setdefault(text, hand.group(1) if hand else "a")
     return author
 
 
@@ -1498,7 +1498,7 @@ def author_weighted_run(power: float) -> RawResult:
     """The committed features and fit, each training example's class weight multiplied by
     n_author^-power (scaled to mean 1): power 0.5 evens the hands out partly, 1.0 gives each hand the same
     total weight. Session 21's question: does a model that cannot lean on the largest hand's style (the first
-    author wrote 2,957 of 8,647 examples) generalize better to strangers? The threaded fit reads its weights
+    author wrote 2,957 of the 9,015 training examples) generalize better to strangers? The threaded fit reads its weights
     from multinomial_fit.class_balanced_weights, so that is swapped for the run and put back after."""
     from nlu_components import multinomial_fit
 
