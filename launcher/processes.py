@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import secrets
 import socket
@@ -17,8 +18,36 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Ports for our own services come from below the kernel's ephemeral range. Port 0 would return a port from
+# that range, which any outgoing connection may take as its source port between this probe and the service's
+# own bind: seen in CI as nginx's "bind() to 127.0.0.1:38407 failed (Address already in use)" while the cluster's
+# processes were connecting to PostgreSQL and Redis.
+LOWEST_SERVICE_PORT = 10000
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+PORT_ATTEMPTS = 200
+
+
+def ephemeral_port_range() -> range:
+    try:
+        low, high = (int(v) for v in EPHEMERAL_RANGE_FILE.read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A loopback port nothing is bound to now, outside the ephemeral range when there is room below it."""
+    below = range(LOWEST_SERVICE_PORT, ephemeral_port_range().start)
+    chooser = random.SystemRandom()
+    for _ in range(PORT_ATTEMPTS if len(below) else 0):
+        port = chooser.choice(below)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # no room below the range, or all tried were taken: the kernel's choice
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
