@@ -16,6 +16,7 @@ into answered right / answered wrong / fallback, because a confident wrong answe
     python eval/experiments.py --s15 [name ...]   # session 15: syllable-pair views, dev sets typed carelessly
     python eval/experiments.py --s20 [name ...]   # session 20: rare features (min_df) and C
     python eval/experiments.py --s21 [power ...]  # session 21: author-balanced example weights
+    python eval/experiments.py --s22 [weight ...] # session 22: sentence embeddings beside the counts
 
 It never reads tests/ (the independent held-out sets).
 """
@@ -168,8 +169,12 @@ def final_view(weight=1.0):
 
 
 class Features:
-    def __init__(self, views: Sequence[View], scale: str = "log_l2"):
+    def __init__(self, views: Sequence[View], scale: str = "log_l2", dense_weight: Optional[float] = None,
+                 centre: bool = True):
         self.views, self.scale = list(views), scale
+        # Session 22: sentence embeddings appended after the counts' scaling, as FlatIntentClassifier does
+        # (centred on the training mean unless centre=False, unit length, times dense_weight).
+        self.dense_weight, self.centre = dense_weight, centre
 
     def fit(self, texts, tokens):
         self.vectorizers = []
@@ -177,6 +182,10 @@ class Features:
             v = view.make()
             v.fit([view.text(t, tokens[t]) for t in texts])
             self.vectorizers.append(v)
+        if self.dense_weight is not None:
+            vectors = sentence_vectors(texts)
+            self.mean = vectors.mean(axis=0) if self.centre else 0.0
+            self.dense_width = vectors.shape[1]
         return self
 
     def transform(self, texts, tokens) -> csr_matrix:
@@ -195,6 +204,8 @@ class Features:
             X = normalize(X)
         elif self.scale == "log_l2_per_view":
             X = normalize(X)
+        if self.dense_weight is not None:
+            X = csr_matrix(hstack([X, csr_matrix(normalize(sentence_vectors(texts) - self.mean) * self.dense_weight)]))
         return X
 
 
@@ -261,17 +272,20 @@ class Variant:
     class_weight: Optional[str] = "balanced"
     tokens: Optional[dict] = None  # user_words / lemma_aliases overrides
     optimizer: str = "sklearn"  # or "threaded_lbfgs" (nlu_components/multinomial_fit.py, session 17)
+    dense_weight: Optional[float] = None  # session 22: sentence embeddings beside the counts
+    centre: bool = True
 
 
 def fit(variant: Variant, texts, labels, tokens):
-    feats = Features(variant.views, variant.scale).fit(texts, tokens)
+    feats = Features(variant.views, variant.scale, variant.dense_weight, variant.centre).fit(texts, tokens)
     X = feats.transform(texts, tokens)
     clf = LogisticRegression(C=variant.C, max_iter=500, class_weight=variant.class_weight,
                              random_state=42, solver="lbfgs")
     if variant.optimizer == "threaded_lbfgs":
         from nlu_components.multinomial_fit import fit_logistic_regression
 
-        return feats, fit_logistic_regression(clf, X, labels), X
+        dense_columns = feats.dense_width if variant.dense_weight is not None else 0
+        return feats, fit_logistic_regression(clf, X, labels, dense_columns=dense_columns), X
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(X, labels)
@@ -516,6 +530,9 @@ def main(argv=None) -> int:
         return 0
     if args[:1] == ["--s21"]:
         s21_table([float(a) for a in args[1:]] or [0.5, 1.0])
+        return 0
+    if args[:1] == ["--s22"]:
+        s22_table(args[1:])
         return 0
     if args[:1] == ["--fit-check"]:
         fit_check_table()
@@ -1530,6 +1547,63 @@ def s21_table(powers: Sequence[float]) -> None:
         results[f"author^-{power}"] = cached_run(f"s21-author{power}", None, lambda: author_weighted_run(power))
     for name, r in results.items():
         print(f"== {name} {strangers_line(r)}", flush=True)
+
+
+
+# ---- session 22: sentence embeddings (multilingual-e5-small) beside the counts ------------------------------
+_VECTORS: Dict[str, np.ndarray] = {}
+
+
+def sentence_vectors(texts: Sequence[str]) -> np.ndarray:
+    """The product's embedding of each text (nlu_components/sentence_embeddings.py: same encoder, same
+    truncation), kept in var/experiments/ (embedding all ~12,600 texts takes ~2.5 minutes)."""
+    import pickle
+
+    from nlu_components.sentence_embeddings import DEFAULT_MAX_CHARS, Encoder, embedding_input
+
+    path = CACHE / "e5-vectors.pkl"
+    if not _VECTORS and path.exists():
+        _VECTORS.update(pickle.loads(path.read_bytes()))
+    missing = sorted({t for t in texts if t not in _VECTORS})
+    if missing:
+        vectors = Encoder().embed([embedding_input(t, DEFAULT_MAX_CHARS) for t in missing])
+        _VECTORS.update(zip(missing, vectors))
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(_VECTORS))
+    return np.array([_VECTORS[t] for t in texts])
+
+
+def s22_table(args: Sequence[str]) -> None:
+    """The committed features with the embedding appended at each weight ("0.5nc": not centred), against
+    the same features without it: CV, the development sets pooled and dev_h+m+n, unanswerable questions."""
+    results = {"base": cached_run("s20-base", s20_variants()["base"])}
+    for arg in args or ["0.3", "0.5", "0.7", "1", "2"]:
+        weight, centre = float(arg.rstrip("nc")), not arg.endswith("nc")
+        variant = Variant(S16_BASE, optimizer="threaded_lbfgs", dense_weight=weight, centre=centre)
+        results[f"e5 w{arg}"] = cached_run(f"s22-e5-w{arg}", variant)
+    for name, r in results.items():
+        print(f"== {name} ({r.seconds:.0f} s) {strangers_line(r)}")
+        print("   unanswerable → fallback: " + ", ".join(
+            f"{k} {fallback_share(decisions(r, v, Gates())):.1%}" for k, v in r.unanswerable.items()), flush=True)
+    if "e5 w0.5" in results:
+        for threshold in (0.5, 0.8, 0.9, 0.95):
+            r, embedded = cascade(results["base"], results["e5 w0.5"], threshold)
+            print(f"== cascade at {threshold}: embedded {embedded:.0%} of development messages | {strangers_line(r)}")
+
+
+def cascade(counts_only: RawResult, joint: RawResult, threshold: float) -> Tuple[RawResult, float]:
+    """FlatIntentClassifier's embed_below: the counts-only model's prediction where its top probability is at
+    least ``threshold``, else the joint model's (both fitted on the same folds). Returns the mixed result
+    and the share of development messages that needed the embedding."""
+    def mix(sure_side: List[Raw], joint_side: List[Raw]) -> List[Raw]:
+        assert [r.text for r in sure_side] == [r.text for r in joint_side]
+        return [a if a.proba.max() >= threshold else b for a, b in zip(sure_side, joint_side)]
+
+    dev = {k: mix(counts_only.dev[k], joint.dev[k]) for k in counts_only.dev}
+    embedded = [a.proba.max() < threshold for k in counts_only.dev for a in counts_only.dev[k]]
+    return (RawResult(counts_only.classes, mix(counts_only.cv, joint.cv), dev,
+                      {k: mix(counts_only.unanswerable[k], joint.unanswerable[k]) for k in counts_only.unanswerable}, 0.0),
+            sum(embedded) / max(1, len(embedded)))
 
 
 if __name__ == "__main__":

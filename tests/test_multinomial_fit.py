@@ -78,6 +78,36 @@ def test_two_threads_give_the_same_fit_as_one():
     np.testing.assert_allclose(two.coef, one.coef, rtol=1e-9, atol=1e-9)
 
 
+def _with_dense_tail(X, width=16, seed=1):
+    """The sparse problem with `width` dense columns appended, as the sentence embedding is."""
+    rng = np.random.default_rng(seed)
+    dense = rng.normal(size=(X.shape[0], width))
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True) * 2
+    return sp.csr_matrix(sp.hstack([X, sp.csr_matrix(dense)]))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_dense_columns_multiplied_densely_give_the_same_objective_gradient_and_fit(threads):
+    X, y = _with_dense_tail(*_problem(seed=4, n=300, d=400, labels=5)[:1]), _problem(seed=4, n=300, d=400, labels=5)[1]
+    classes, index = np.unique(y, return_inverse=True)
+    as_sparse = _Objective(X, index, len(classes), 100.0, threads=threads)
+    split = _Objective(X, index, len(classes), 100.0, threads=threads, dense_columns=16)
+    w = np.random.default_rng(2).normal(size=as_sparse.size) * 0.2
+    g_sparse, g_split = np.empty_like(w), np.empty_like(w)
+    assert split(w, g_split) == pytest.approx(as_sparse(w, g_sparse), rel=1e-12)
+    np.testing.assert_allclose(g_split, g_sparse, rtol=1e-10, atol=1e-12)
+    plain = fit_multinomial(X, y, C=100.0, threads=threads)
+    dense = fit_multinomial(X, y, C=100.0, threads=threads, dense_columns=16)
+    assert dense.iterations == plain.iterations
+    np.testing.assert_allclose(dense.coef, plain.coef, rtol=1e-7, atol=1e-8)
+
+
+def test_more_dense_columns_than_the_matrix_has_are_refused():
+    X, y = _problem(seed=4, n=60, d=200, labels=3)
+    with pytest.raises(ValueError, match="dense_columns"):
+        fit_multinomial(X, y, C=1.0, dense_columns=201)
+
+
 def test_balanced_weights_are_sklearns():
     from sklearn.utils.class_weight import compute_class_weight
 
