@@ -47,7 +47,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.multinomial_fit import fit_logistic_regression
 from nlu_components.sentence_embeddings import DEFAULT_MAX_CHARS as EMBEDDED_CHARS
-from nlu_components.sentence_embeddings import Encoder, embedding_input, has_words, is_payload
+from nlu_components.sentence_embeddings import Encoder, embedding_input, worth_embedding
 
 DENSE_MEAN_FILE = "dense_mean.npy"
 COUNTS_ONLY_FILE = "counts_only.skops"
@@ -199,8 +199,7 @@ class FlatIntentClassifier(LogisticRegressionClassifier):
         probabilities = self.counts_only.predict_proba(X)
         threshold = float(self.config["embed_below"])
         unsure = [i for i, row in enumerate(probabilities)
-                  if row.max() < threshold and has_words(messages[i].get(TEXT) or "")
-                  and not is_payload(messages[i].get(TEXT) or "")]
+                  if row.max() < threshold and worth_embedding(messages[i].get(TEXT))]
         if not unsure:
             return probabilities
         attached = dense_sentence_matrix([messages[i] for i in unsure])
@@ -224,8 +223,7 @@ class FlatIntentClassifier(LogisticRegressionClassifier):
             return super().train(training_data)
         if self.config["optimizer"] != "threaded_lbfgs":
             raise ValueError(f"unknown optimizer {self.config['optimizer']!r} (threaded_lbfgs or sklearn)")
-        self.dense_mean = None
-        X, y = self._create_training_matrix(training_data)
+        X, y = self._create_training_matrix(training_data)  # sets dense_mean (None without embeddings)
         if X.shape[0] == 0 or len(set(y)) < 3:  # nothing to fit, or sklearn's binary problem: Rasa's way
             return super().train(training_data)
         dense_columns = 0 if self.dense_mean is None else len(self.dense_mean)  # the embedding's, last
